@@ -1,0 +1,728 @@
+//! The indicator catalog: indicators, targets and their history, validated.
+//!
+//! In: `indicators`, `targets` and `history` tables from a data folder
+//! ([`crate::load`]). Out: a [`Catalog`] whose values cannot be wrong in the
+//! ways INTERFACE.md and MODEL.md §1, §3, §6 forbid, plus warnings (values on
+//! a `logit` bound nudged inside). Every error names the file, the row as a
+//! spreadsheet numbers it, the column, what was expected and what was found.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Place, Result};
+use crate::load::{find_table, read_table, RawTable};
+
+/// How an indicator's natural value maps onto the line where it walks (MODEL.md §1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Transform {
+    /// g(x) = x.
+    Level,
+    /// g(x) = ln x.
+    Log,
+    /// g(x) = ln((x − lower) / (upper − x)).
+    Logit {
+        /// Floor a.
+        lower: f64,
+        /// Ceiling b.
+        upper: f64,
+    },
+    /// An integer stock that only grows by additions.
+    Count,
+    /// 0 until done, then 1.
+    Milestone,
+}
+
+impl Transform {
+    /// The catalog name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Transform::Level => "level",
+            Transform::Log => "log",
+            Transform::Logit { .. } => "logit",
+            Transform::Count => "count",
+            Transform::Milestone => "milestone",
+        }
+    }
+
+    /// Whether the indicator moves as a random walk on a transformed scale (MODEL.md §2).
+    pub fn is_walk(&self) -> bool {
+        matches!(
+            self,
+            Transform::Level | Transform::Log | Transform::Logit { .. }
+        )
+    }
+
+    /// g(x), for walk transforms; counts and milestones are returned unchanged.
+    pub fn forward(&self, x: f64) -> f64 {
+        match *self {
+            Transform::Log => x.ln(),
+            Transform::Logit { lower, upper } => ((x - lower) / (upper - x)).ln(),
+            _ => x,
+        }
+    }
+
+    /// g⁻¹(G).
+    #[inline]
+    pub fn inverse(&self, g: f64) -> f64 {
+        match *self {
+            Transform::Log => g.exp(),
+            Transform::Logit { lower, upper } => lower + (upper - lower) / (1.0 + (-g).exp()),
+            _ => g,
+        }
+    }
+}
+
+/// Where a history figure comes from, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Provenance {
+    /// Published on a government site.
+    Official,
+    /// A re-publication of an official figure.
+    Secondary,
+    /// Stated in the plan itself.
+    Plan,
+    /// A stand-in to be replaced, made by a documented script.
+    Illustrative,
+}
+
+impl Provenance {
+    /// The catalog name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Provenance::Official => "official",
+            Provenance::Secondary => "secondary",
+            Provenance::Plan => "plan",
+            Provenance::Illustrative => "illustrative",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "official" => Provenance::Official,
+            "secondary" => Provenance::Secondary,
+            "plan" => Provenance::Plan,
+            "illustrative" => Provenance::Illustrative,
+            _ => return None,
+        })
+    }
+}
+
+/// One indicator of the catalog.
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    /// Stable snake_case id.
+    pub id: String,
+    /// Chinese name as the plan writes it.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Group, e.g. `efficiency`.
+    pub group: String,
+    /// Unit, e.g. `%`.
+    pub unit: String,
+    /// Transform and its bounds.
+    pub transform: Transform,
+    /// Decimals the figure is published with.
+    pub decimals: i32,
+}
+
+impl Indicator {
+    /// Rounds a natural value as it would be published: half away from zero to
+    /// [`Indicator::decimals`] (MODEL.md §6).
+    #[inline]
+    pub fn publish(&self, x: f64) -> f64 {
+        round_published(x, self.decimals)
+    }
+}
+
+/// Rounds half away from zero to `decimals` decimals.
+#[inline]
+pub fn round_published(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    // Scaling can land a hair below a half (99.95 * 10 = 999.4999…); a relative
+    // nudge of a few ulps keeps published halves rounding away from zero.
+    let scaled = x * scale;
+    let nudged = scaled + scaled.signum() * scaled.abs() * 4.0 * f64::EPSILON;
+    nudged.round() / scale
+}
+
+/// One observed figure.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    /// Calendar year.
+    pub year: i32,
+    /// Value on the natural scale (nudged inside a `logit` bound if it lay on one).
+    pub value: f64,
+    /// Where it comes from.
+    pub provenance: Provenance,
+    /// The publication.
+    pub source: String,
+}
+
+/// How a target's statistic is formed (MODEL.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    /// The value in the target year.
+    Level,
+    /// Value in the target year minus value in `base_year`.
+    Increase {
+        /// The base year (observed or simulated).
+        base_year: i32,
+    },
+    /// The comparison holds in every year from `from_year` to the target year.
+    EveryYear {
+        /// First year checked.
+        from_year: i32,
+    },
+    /// Sum of yearly values from `from_year` to the target year.
+    Cumulative {
+        /// First year summed.
+        from_year: i32,
+    },
+    /// Done by the target year.
+    Milestone,
+}
+
+impl TargetKind {
+    /// The catalog name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TargetKind::Level => "level",
+            TargetKind::Increase { .. } => "increase",
+            TargetKind::EveryYear { .. } => "every_year",
+            TargetKind::Cumulative { .. } => "cumulative",
+            TargetKind::Milestone => "milestone",
+        }
+    }
+}
+
+/// A comparison with the target value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparator {
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `<`
+    Lt,
+}
+
+impl Comparator {
+    /// The catalog symbol.
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            Comparator::Ge => ">=",
+            Comparator::Gt => ">",
+            Comparator::Le => "<=",
+            Comparator::Lt => "<",
+        }
+    }
+
+    /// Whether `x` meets `value`.
+    #[inline]
+    pub fn holds(&self, x: f64, value: f64) -> bool {
+        match self {
+            Comparator::Ge => x >= value,
+            Comparator::Gt => x > value,
+            Comparator::Le => x <= value,
+            Comparator::Lt => x < value,
+        }
+    }
+
+    /// Whether larger values are better.
+    pub fn upward(&self) -> bool {
+        matches!(self, Comparator::Ge | Comparator::Gt)
+    }
+}
+
+/// One target of the plan.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Target id.
+    pub id: String,
+    /// Index of its indicator in [`Catalog::indicators`].
+    pub indicator: usize,
+    /// How the statistic is formed.
+    pub kind: TargetKind,
+    /// The comparison.
+    pub comparator: Comparator,
+    /// The target value, in the indicator's units.
+    pub value: f64,
+    /// The year by which it is to be met.
+    pub target_year: i32,
+    /// The clause of the plan it comes from.
+    pub source: String,
+}
+
+/// The validated inputs of a run.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// Indicators, in file order.
+    pub indicators: Vec<Indicator>,
+    /// Targets, in file order.
+    pub targets: Vec<Target>,
+    /// History per indicator (same order as `indicators`), sorted by year.
+    pub history: Vec<Vec<Observation>>,
+    /// Things worth knowing that are not errors.
+    pub warnings: Vec<String>,
+    /// The files read.
+    pub files: Vec<PathBuf>,
+}
+
+impl Catalog {
+    /// Index of an indicator by id.
+    pub fn indicator_index(&self, id: &str) -> Option<usize> {
+        self.indicators.iter().position(|i| i.id == id)
+    }
+
+    /// The last observed year of an indicator, if any.
+    pub fn last_year(&self, indicator: usize) -> Option<i32> {
+        self.history[indicator].last().map(|o| o.year)
+    }
+
+    /// The weakest provenance among an indicator's history rows.
+    pub fn weakest_provenance(&self, indicator: usize) -> Option<Provenance> {
+        self.history[indicator].iter().map(|o| o.provenance).max()
+    }
+
+    /// Whether any history row of the indicator is illustrative.
+    pub fn rests_on_illustrative(&self, indicator: usize) -> bool {
+        self.weakest_provenance(indicator) == Some(Provenance::Illustrative)
+    }
+}
+
+/// Loads and validates `indicators`, `targets` and `history` from `dir`.
+pub fn load_catalog(dir: &Path) -> Result<Catalog> {
+    let indicators_path = find_table(dir, "indicators")?;
+    let targets_path = find_table(dir, "targets")?;
+    let history_path = find_table(dir, "history")?;
+    let indicators = parse_indicators(&read_table(&indicators_path)?)?;
+    let mut warnings = Vec::new();
+    let history = parse_history(&read_table(&history_path)?, &indicators, &mut warnings)?;
+    let targets = parse_targets(&read_table(&targets_path)?, &indicators, &history)?;
+    Ok(Catalog {
+        indicators,
+        targets,
+        history,
+        warnings,
+        files: vec![indicators_path, targets_path, history_path],
+    })
+}
+
+fn check_id(id: &str, place: Place) -> Result<()> {
+    let ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && id.starts_with(|c: char| c.is_ascii_lowercase());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::input(
+            place,
+            "a snake_case id (a–z, 0–9, _; starting with a letter)",
+            format!("`{id}`"),
+        ))
+    }
+}
+
+fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
+    let c_id = table.column("id")?;
+    let c_zh = table.column("name_zh")?;
+    let c_en = table.column("name_en")?;
+    let c_group = table.column("group")?;
+    let c_unit = table.column("unit")?;
+    let c_transform = table.column("transform")?;
+    let c_lower = table.column("lower")?;
+    let c_upper = table.column("upper")?;
+    let c_decimals = table.column("decimals")?;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for index in 0..table.rows.len() {
+        let row = table.row(index);
+        let id = row.string(c_id, "an indicator id")?;
+        check_id(&id, row.cell_place(c_id))?;
+        if let Some(first) = seen.insert(id.clone(), row.number()) {
+            return Err(Error::input(
+                row.cell_place(c_id),
+                "a unique id",
+                format!("`{id}`, already used on row {first}"),
+            ));
+        }
+        let transform_name = row.string(c_transform, "a transform")?;
+        let lower = row.opt_f64(c_lower)?;
+        let upper = row.opt_f64(c_upper)?;
+        let transform = match transform_name.as_str() {
+            "level" => Transform::Level,
+            "log" => Transform::Log,
+            "count" => Transform::Count,
+            "milestone" => Transform::Milestone,
+            "logit" => match (lower, upper) {
+                (Some(lower), Some(upper)) if lower < upper => Transform::Logit { lower, upper },
+                (Some(lower), Some(upper)) => {
+                    return Err(Error::input(
+                        row.cell_place(c_upper),
+                        format!("an upper bound above the lower bound {lower}"),
+                        format!("{upper}"),
+                    ))
+                }
+                (None, _) => {
+                    return Err(Error::input(
+                        row.cell_place(c_lower),
+                        "a lower bound (required for `logit`)",
+                        "an empty cell",
+                    ))
+                }
+                (_, None) => {
+                    return Err(Error::input(
+                        row.cell_place(c_upper),
+                        "an upper bound (required for `logit`)",
+                        "an empty cell",
+                    ))
+                }
+            },
+            other => {
+                return Err(Error::input(
+                    row.cell_place(c_transform),
+                    "one of level, log, logit, count, milestone",
+                    format!("`{other}`"),
+                ))
+            }
+        };
+        let decimals = row.i32(c_decimals)?;
+        if !(0..=9).contains(&decimals) {
+            return Err(Error::input(
+                row.cell_place(c_decimals),
+                "a number of decimals from 0 to 9",
+                format!("{decimals}"),
+            ));
+        }
+        let group = row.string(c_group, "a group")?;
+        check_id(&group, row.cell_place(c_group))?;
+        out.push(Indicator {
+            id,
+            name_zh: row.text(c_zh).unwrap_or_default().to_string(),
+            name_en: row.text(c_en).unwrap_or_default().to_string(),
+            group,
+            unit: row.text(c_unit).unwrap_or_default().to_string(),
+            transform,
+            decimals,
+        });
+    }
+    if out.is_empty() {
+        return Err(Error::input(
+            Place::file(&table.path),
+            "at least one indicator",
+            "no rows",
+        ));
+    }
+    Ok(out)
+}
+
+fn parse_history(
+    table: &RawTable,
+    indicators: &[Indicator],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Vec<Observation>>> {
+    let c_ind = table.column("indicator_id")?;
+    let c_year = table.column("year")?;
+    let c_value = table.column("value")?;
+    let c_prov = table.column("provenance")?;
+    let c_source = table.column("source")?;
+    let by_id: HashMap<&str, usize> = indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| (ind.id.as_str(), i))
+        .collect();
+    // (indicator, year) -> (row number, observation)
+    let mut series: Vec<BTreeMap<i32, (usize, Observation)>> =
+        vec![BTreeMap::new(); indicators.len()];
+    for index in 0..table.rows.len() {
+        let row = table.row(index);
+        let id = row.string(c_ind, "an indicator id")?;
+        let Some(&k) = by_id.get(id.as_str()) else {
+            return Err(Error::input(
+                row.cell_place(c_ind),
+                "an indicator id listed in indicators",
+                format!("`{id}`"),
+            ));
+        };
+        let indicator = &indicators[k];
+        let year = row.i32(c_year)?;
+        if !(1900..=2200).contains(&year) {
+            return Err(Error::input(
+                row.cell_place(c_year),
+                "a calendar year",
+                format!("{year}"),
+            ));
+        }
+        let mut value = row.f64(c_value)?;
+        let prov_text = row.string(c_prov, "a provenance")?;
+        let provenance = Provenance::parse(&prov_text).ok_or_else(|| {
+            Error::input(
+                row.cell_place(c_prov),
+                "one of official, secondary, plan, illustrative",
+                format!("`{prov_text}`"),
+            )
+        })?;
+        let source = row.string(c_source, "the source of the figure")?;
+        let place = row.cell_place(c_value);
+        match indicator.transform {
+            Transform::Log if value <= 0.0 => {
+                return Err(Error::input(
+                    place,
+                    format!("a positive value (`{}` uses `log`)", indicator.id),
+                    format!("{value}"),
+                ))
+            }
+            Transform::Logit { lower, upper } => {
+                if value < lower || value > upper {
+                    return Err(Error::input(
+                        place,
+                        format!(
+                            "a value within the bounds [{lower}, {upper}] of `{}`",
+                            indicator.id
+                        ),
+                        format!("{value}"),
+                    ));
+                }
+                if value == lower || value == upper {
+                    let half = 0.5 * 10f64.powi(-indicator.decimals);
+                    let nudged = if value == lower {
+                        value + half
+                    } else {
+                        value - half
+                    };
+                    warnings.push(format!(
+                        "{place}: {value} lies on a bound of `{}`; used as {nudged} (half a unit of its last decimal inside)",
+                        indicator.id
+                    ));
+                    value = nudged;
+                }
+            }
+            Transform::Count if value < 0.0 || value.fract() != 0.0 => {
+                return Err(Error::input(
+                    place,
+                    format!("a whole number ≥ 0 (`{}` is a count)", indicator.id),
+                    format!("{value}"),
+                ))
+            }
+            Transform::Milestone if value != 0.0 && value != 1.0 => {
+                return Err(Error::input(
+                    place,
+                    format!("0 or 1 (`{}` is a milestone)", indicator.id),
+                    format!("{value}"),
+                ))
+            }
+            _ => {}
+        }
+        let observation = Observation {
+            year,
+            value,
+            provenance,
+            source,
+        };
+        if let Some((first, _)) = series[k].insert(year, (row.number(), observation)) {
+            return Err(Error::input(
+                row.row_place(),
+                format!("one row per indicator and year (`{id}`, {year})"),
+                format!("a second row for it; the first is row {first}"),
+            ));
+        }
+    }
+    let mut out = Vec::with_capacity(indicators.len());
+    for (k, rows) in series.into_iter().enumerate() {
+        let indicator = &indicators[k];
+        let mut previous: Option<(usize, f64)> = None;
+        for (row_number, obs) in rows.values() {
+            if let Some((prev_row, prev_value)) = previous {
+                if indicator.transform == Transform::Count && obs.value < prev_value {
+                    return Err(Error::input(
+                        Place::cell(&table.path, *row_number, "value"),
+                        format!(
+                            "a count that does not fall (`{}` was {prev_value} on row {prev_row}; use `log` for a stock that can fall)",
+                            indicator.id
+                        ),
+                        format!("{}", obs.value),
+                    ));
+                }
+                if indicator.transform == Transform::Milestone && obs.value < prev_value {
+                    return Err(Error::input(
+                        Place::cell(&table.path, *row_number, "value"),
+                        format!("a milestone that stays done once done (row {prev_row} says 1)"),
+                        format!("{}", obs.value),
+                    ));
+                }
+            }
+            previous = Some((*row_number, obs.value));
+        }
+        out.push(rows.into_values().map(|(_, o)| o).collect());
+    }
+    Ok(out)
+}
+
+fn parse_targets(
+    table: &RawTable,
+    indicators: &[Indicator],
+    history: &[Vec<Observation>],
+) -> Result<Vec<Target>> {
+    let c_id = table.column("id")?;
+    let c_ind = table.column("indicator_id")?;
+    let c_kind = table.column("kind")?;
+    let c_cmp = table.column("comparator")?;
+    let c_value = table.column("value")?;
+    let c_year = table.column("target_year")?;
+    let c_base = table.column("base_year")?;
+    let c_from = table.column("from_year")?;
+    let c_source = table.column("source")?;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for index in 0..table.rows.len() {
+        let row = table.row(index);
+        let id = row.string(c_id, "a target id")?;
+        check_id(&id, row.cell_place(c_id))?;
+        if let Some(first) = seen.insert(id.clone(), row.number()) {
+            return Err(Error::input(
+                row.cell_place(c_id),
+                "a unique id",
+                format!("`{id}`, already used on row {first}"),
+            ));
+        }
+        let ind_id = row.string(c_ind, "an indicator id")?;
+        let Some(k) = indicators.iter().position(|i| i.id == ind_id) else {
+            return Err(Error::input(
+                row.cell_place(c_ind),
+                "an indicator id listed in indicators",
+                format!("`{ind_id}`"),
+            ));
+        };
+        let indicator = &indicators[k];
+        let kind_text = row.string(c_kind, "a kind")?;
+        let target_year = row.i32(c_year)?;
+        let base_year = row.opt_i32(c_base)?;
+        let from_year = row.opt_i32(c_from)?;
+        let need = |col: usize, value: Option<i32>, what: &str| {
+            value.ok_or_else(|| {
+                Error::input(
+                    row.cell_place(col),
+                    format!("a {what} (required for kind `{kind_text}`)"),
+                    "an empty cell",
+                )
+            })
+        };
+        let kind = match kind_text.as_str() {
+            "level" => TargetKind::Level,
+            "increase" => TargetKind::Increase {
+                base_year: need(c_base, base_year, "base year")?,
+            },
+            "every_year" => TargetKind::EveryYear {
+                from_year: need(c_from, from_year, "first year")?,
+            },
+            "cumulative" => TargetKind::Cumulative {
+                from_year: need(c_from, from_year, "first year")?,
+            },
+            "milestone" => TargetKind::Milestone,
+            other => {
+                return Err(Error::input(
+                    row.cell_place(c_kind),
+                    "one of level, increase, every_year, cumulative, milestone",
+                    format!("`{other}`"),
+                ))
+            }
+        };
+        let is_milestone_indicator = indicator.transform == Transform::Milestone;
+        if is_milestone_indicator != (kind == TargetKind::Milestone) {
+            return Err(Error::input(
+                row.cell_place(c_kind),
+                if is_milestone_indicator {
+                    format!("kind `milestone` (`{ind_id}` is a milestone)")
+                } else {
+                    format!("a kind other than `milestone` (`{ind_id}` is not a milestone)")
+                },
+                format!("`{kind_text}`"),
+            ));
+        }
+        let cmp_text = row.string(c_cmp, "a comparator")?;
+        let comparator = match cmp_text.as_str() {
+            ">=" => Comparator::Ge,
+            ">" => Comparator::Gt,
+            "<=" => Comparator::Le,
+            "<" => Comparator::Lt,
+            other => {
+                return Err(Error::input(
+                    row.cell_place(c_cmp),
+                    "one of >=, >, <=, <",
+                    format!("`{other}`"),
+                ))
+            }
+        };
+        let value = row.f64(c_value)?;
+        let observed = &history[k];
+        if let Some(last) = observed.last() {
+            if target_year < last.year {
+                return Err(Error::input(
+                    row.cell_place(c_year),
+                    format!(
+                        "a target year not before the last observation of `{ind_id}` ({})",
+                        last.year
+                    ),
+                    format!("{target_year}"),
+                ));
+            }
+        }
+        let last_year = observed.last().map(|o| o.year);
+        let observed_years: HashSet<i32> = observed.iter().map(|o| o.year).collect();
+        match kind {
+            TargetKind::Increase { base_year } => {
+                if base_year >= target_year {
+                    return Err(Error::input(
+                        row.cell_place(c_base),
+                        format!("a base year before the target year {target_year}"),
+                        format!("{base_year}"),
+                    ));
+                }
+                if last_year.is_some_and(|l| base_year <= l) && !observed_years.contains(&base_year)
+                {
+                    return Err(Error::input(
+                        row.cell_place(c_base),
+                        format!("a base year that is observed for `{ind_id}` or lies after its last observation"),
+                        format!("{base_year}, which has no history row"),
+                    ));
+                }
+            }
+            TargetKind::EveryYear { from_year } | TargetKind::Cumulative { from_year } => {
+                if from_year > target_year {
+                    return Err(Error::input(
+                        row.cell_place(c_from),
+                        format!("a first year not after the target year {target_year}"),
+                        format!("{from_year}"),
+                    ));
+                }
+                if let Some(last) = last_year {
+                    if let Some(missing) =
+                        (from_year..=last.min(target_year)).find(|y| !observed_years.contains(y))
+                    {
+                        return Err(Error::input(
+                            row.cell_place(c_from),
+                            format!("observations of `{ind_id}` for every year from {from_year} up to its last observation {last}"),
+                            format!("no history row for {missing}"),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out.push(Target {
+            id,
+            indicator: k,
+            kind,
+            comparator,
+            value,
+            target_year,
+            source: row.text(c_source).unwrap_or_default().to_string(),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,31 @@
+//! `attain`: how likely is each target of a development plan to be met, under
+//! each policy scenario?
+//!
+//! The pipeline, one module per stage: [`load`] reads tables with Polars →
+//! [`catalog`] validates indicators, targets and history → [`scenario`] reads
+//! and validates scenarios → [`fit`] fits each history → [`plan`] compiles
+//! fits, scenarios and targets to year arrays → [`simulate`] runs the Monte
+//! Carlo on rayon → [`summarize`] turns summaries into rows → [`write`] writes
+//! Parquet atomically. [`job`] strings the stages together for each command,
+//! [`display`] renders what the terminal shows, [`cli`] parses the flags.
+//! The statistical contract is MODEL.md (summarised in the README).
+
+#![warn(missing_docs)]
+
+pub mod catalog;
+pub mod cli;
+pub mod display;
+pub mod error;
+pub mod fit;
+pub mod job;
+pub mod load;
+pub mod plan;
+pub mod progress;
+pub mod rng;
+pub mod scenario;
+pub mod simulate;
+pub mod sketch;
+pub mod summarize;
+pub mod write;
+
+pub use error::{Error, Result};

@@ -1,0 +1,359 @@
+//! Writing the output tables: Parquet through Polars, atomically.
+//!
+//! In: [`Tables`] and the run [`Manifest`]. Out: `attainment.parquet`,
+//! `fan.parquet`, `scorecard.parquet` and `run.json` in the output folder.
+//! Every file is first written under a temporary name in the same folder and
+//! renamed into place only when all of them are written, so a failed run
+//! leaves the previous outputs as they were. Each Parquet file carries the
+//! manifest as key-value metadata under the key `attain.run`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::summarize::Tables;
+
+/// The key of the manifest in each Parquet file's metadata.
+pub const MANIFEST_KEY: &str = "attain.run";
+
+/// What a run was: enough to reproduce it and to tell runs apart.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Always `attain`.
+    pub tool: String,
+    /// Crate version.
+    pub version: String,
+    /// Seed.
+    pub seed: u64,
+    /// Draws simulated.
+    pub draws: u64,
+    /// Draws asked for (`--draws`).
+    pub draws_requested: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Draws per random-stream block.
+    pub block_size: usize,
+    /// `--precision`, if given.
+    pub precision: Option<f64>,
+    /// Last projected year.
+    pub horizon: i32,
+    /// SHA-256 of every input file, by path.
+    pub inputs: BTreeMap<String, String>,
+    /// Scenarios, baseline first.
+    pub scenarios: Vec<String>,
+    /// Start time, UTC, ISO 8601.
+    pub started_utc: String,
+    /// Wall time up to writing, seconds.
+    pub wall_seconds: f64,
+}
+
+/// SHA-256 of a file, hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Unreadable {
+        place: crate::error::Place::file(path),
+        what: "cannot read".into(),
+        source: e.into(),
+    })?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Seconds since the epoch as ISO 8601 UTC.
+pub fn iso8601(epoch_seconds: u64) -> String {
+    let days = (epoch_seconds / 86_400) as i64;
+    let rem = epoch_seconds % 86_400;
+    // Civil-from-days (H. Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+fn col<T, P: ?Sized>(name: &str, values: T) -> Column
+where
+    Series: NamedFrom<T, P>,
+{
+    Column::from(Series::new(name.into(), values))
+}
+
+const QUANTILE_NAMES: [&str; 7] = ["p05", "p10", "p25", "p50", "p75", "p90", "p95"];
+
+/// The attainment table as a frame.
+pub fn attainment_frame(tables: &Tables) -> PolarsResult<DataFrame> {
+    let r = &tables.attainment;
+    let s = |f: fn(&crate::summarize::AttainmentRow) -> &String| {
+        r.iter().map(|x| f(x).clone()).collect::<Vec<_>>()
+    };
+    let o = |f: fn(&crate::summarize::AttainmentRow) -> Option<f64>| {
+        r.iter().map(f).collect::<Vec<_>>()
+    };
+    let mut columns = vec![
+        col("scenario", s(|x| &x.scenario)),
+        col("target_id", s(|x| &x.target_id)),
+        col("indicator_id", s(|x| &x.indicator_id)),
+        col("group", s(|x| &x.group)),
+        col("name_zh", s(|x| &x.name_zh)),
+        col("name_en", s(|x| &x.name_en)),
+        col("kind", s(|x| &x.kind)),
+        col("comparator", s(|x| &x.comparator)),
+        col(
+            "target_value",
+            r.iter().map(|x| x.target_value).collect::<Vec<_>>(),
+        ),
+        col(
+            "target_year",
+            r.iter().map(|x| x.target_year).collect::<Vec<_>>(),
+        ),
+        col("status", s(|x| &x.status)),
+        col("p_attain", o(|x| x.p_attain)),
+        col("p_attain_se", o(|x| x.p_attain_se)),
+        col("p_low", o(|x| x.p_low)),
+        col("p_high", o(|x| x.p_high)),
+        col("delta_vs_baseline", o(|x| x.delta_vs_baseline)),
+        col("delta_se", o(|x| x.delta_se)),
+        col("value_mean", o(|x| x.value_mean)),
+    ];
+    for (q, name) in QUANTILE_NAMES.iter().enumerate() {
+        columns.push(col(
+            &format!("value_{name}"),
+            r.iter().map(|x| x.value_quantiles[q]).collect::<Vec<_>>(),
+        ));
+    }
+    columns.extend([
+        col(
+            "last_year",
+            r.iter().map(|x| x.last_year).collect::<Vec<_>>(),
+        ),
+        col("last_value", o(|x| x.last_value)),
+        col("n_obs", r.iter().map(|x| x.n_obs).collect::<Vec<_>>()),
+        col(
+            "provenance",
+            r.iter().map(|x| x.provenance.clone()).collect::<Vec<_>>(),
+        ),
+        col("draws", r.iter().map(|x| x.draws).collect::<Vec<_>>()),
+        col("seed", r.iter().map(|x| x.seed).collect::<Vec<_>>()),
+        col("p_reached_by", o(|x| x.p_reached_by)),
+        col(
+            "first_year_p50",
+            r.iter().map(|x| x.first_year_p50).collect::<Vec<_>>(),
+        ),
+        col(
+            "likelihood",
+            r.iter().map(|x| x.likelihood.clone()).collect::<Vec<_>>(),
+        ),
+        col(
+            "likelihood_zh",
+            r.iter()
+                .map(|x| x.likelihood_zh.clone())
+                .collect::<Vec<_>>(),
+        ),
+    ]);
+    DataFrame::new(r.len(), columns)
+}
+
+/// The fan table as a frame.
+pub fn fan_frame(tables: &Tables) -> PolarsResult<DataFrame> {
+    let r = &tables.fan;
+    let mut columns = vec![
+        col(
+            "scenario",
+            r.iter().map(|x| x.scenario.clone()).collect::<Vec<_>>(),
+        ),
+        col(
+            "indicator_id",
+            r.iter().map(|x| x.indicator_id.clone()).collect::<Vec<_>>(),
+        ),
+        col("year", r.iter().map(|x| x.year).collect::<Vec<_>>()),
+        col("kind", r.iter().map(|x| x.kind.clone()).collect::<Vec<_>>()),
+        col("mean", r.iter().map(|x| x.mean).collect::<Vec<_>>()),
+    ];
+    for (q, name) in QUANTILE_NAMES.iter().enumerate() {
+        columns.push(col(
+            name,
+            r.iter().map(|x| x.quantiles[q]).collect::<Vec<_>>(),
+        ));
+    }
+    DataFrame::new(r.len(), columns)
+}
+
+/// The scorecard table as a frame.
+pub fn scorecard_frame(tables: &Tables) -> PolarsResult<DataFrame> {
+    let r = &tables.scorecard;
+    DataFrame::new(
+        r.len(),
+        vec![
+            col(
+                "scenario",
+                r.iter().map(|x| x.scenario.clone()).collect::<Vec<_>>(),
+            ),
+            col(
+                "group",
+                r.iter().map(|x| x.group.clone()).collect::<Vec<_>>(),
+            ),
+            col("targets", r.iter().map(|x| x.targets).collect::<Vec<_>>()),
+            col("k", r.iter().map(|x| x.k).collect::<Vec<_>>()),
+            col(
+                "p_exactly",
+                r.iter().map(|x| x.p_exactly).collect::<Vec<_>>(),
+            ),
+            col(
+                "p_at_least",
+                r.iter().map(|x| x.p_at_least).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
+/// Files staged under temporary names, renamed into place together.
+pub struct Staged {
+    moves: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staged {
+    /// Nothing staged yet.
+    pub fn new() -> Self {
+        Staged { moves: Vec::new() }
+    }
+
+    fn temp_for(path: &Path) -> PathBuf {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    }
+
+    /// Writes a frame as Parquet under a temporary name.
+    pub fn parquet(
+        &mut self,
+        path: &Path,
+        frame: &mut DataFrame,
+        manifest_json: &str,
+    ) -> Result<()> {
+        let temp = Self::temp_for(path);
+        let result = (|| -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            let file = std::fs::File::create(&temp)?;
+            ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Zstd(None))
+                .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
+                    MANIFEST_KEY.to_string(),
+                    manifest_json.to_string(),
+                )])))
+                .finish(frame)?;
+            Ok(())
+        })();
+        self.record(path, temp, result)
+    }
+
+    /// Writes text under a temporary name.
+    pub fn text(&mut self, path: &Path, text: &str) -> Result<()> {
+        let temp = Self::temp_for(path);
+        let result = std::fs::write(&temp, text).map_err(Into::into);
+        self.record(path, temp, result)
+    }
+
+    fn record(
+        &mut self,
+        path: &Path,
+        temp: PathBuf,
+        result: std::result::Result<(), Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Result<()> {
+        match result {
+            Ok(()) => {
+                self.moves.push((temp, path.to_path_buf()));
+                Ok(())
+            }
+            Err(source) => {
+                let _ = std::fs::remove_file(&temp);
+                self.abandon();
+                Err(Error::Write {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        }
+    }
+
+    /// Removes the staged files.
+    pub fn abandon(&mut self) {
+        for (temp, _) in self.moves.drain(..) {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+
+    /// Renames every staged file into place.
+    pub fn commit(mut self) -> Result<()> {
+        let moves = std::mem::take(&mut self.moves);
+        for (temp, path) in &moves {
+            std::fs::rename(temp, path).map_err(|e| Error::Write {
+                path: path.clone(),
+                source: e.into(),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Default for Staged {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        self.abandon();
+    }
+}
+
+/// Writes the three tables and `run.json` into `out`, atomically.
+pub fn write_tables(out: &Path, tables: &Tables, manifest: &Manifest) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| Error::Write {
+        path: out.to_path_buf(),
+        source: e.into(),
+    })?;
+    let json = serde_json::to_string_pretty(manifest).map_err(|e| Error::Other(e.to_string()))?;
+    let frame_error = |name: &str, e: PolarsError| Error::Write {
+        path: out.join(name),
+        source: e.into(),
+    };
+    let mut staged = Staged::new();
+    let mut attainment =
+        attainment_frame(tables).map_err(|e| frame_error("attainment.parquet", e))?;
+    staged.parquet(&out.join("attainment.parquet"), &mut attainment, &json)?;
+    let mut fan = fan_frame(tables).map_err(|e| frame_error("fan.parquet", e))?;
+    staged.parquet(&out.join("fan.parquet"), &mut fan, &json)?;
+    let mut scorecard = scorecard_frame(tables).map_err(|e| frame_error("scorecard.parquet", e))?;
+    staged.parquet(&out.join("scorecard.parquet"), &mut scorecard, &json)?;
+    staged.text(&out.join("run.json"), &(json + "\n"))?;
+    staged.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_formats_known_instants() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(iso8601(1_795_000_000), "2026-11-18T09:46:40Z");
+    }
+}

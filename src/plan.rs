@@ -36,7 +36,7 @@ impl Status {
 }
 
 /// One scenario's settings for one indicator, per projected year.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PathSpec {
     /// M_t.
     pub drift_mult: Vec<f64>,
@@ -73,6 +73,9 @@ pub struct IndicatorPlan {
     pub series: usize,
     /// Its targets (indexes into [`Plan::targets`]).
     pub targets: Vec<usize>,
+    /// Per scenario, the first scenario with the same settings for this
+    /// indicator: its paths are computed once and shared.
+    pub same_as: Vec<usize>,
 }
 
 /// A value a target statistic uses: observed, or the projection of a year.
@@ -125,6 +128,64 @@ pub struct TargetPlan {
     pub groups: Vec<usize>,
     /// Whether the statistic takes integer values.
     pub discrete: bool,
+    /// The published comparison of one year's value as a cut on the
+    /// unrounded value (see [`PublishedCut`]).
+    pub cut: PublishedCut,
+}
+
+/// "round(x) to `decimals` compares with `value`" as a cut on x: for `>=`
+/// and `>`, x ≥ `at`; for `<=` and `<`, x < `at`. Exact for rounding half
+/// away from zero except on the measure-zero set where x is itself a
+/// negative half-way point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PublishedCut {
+    /// The cut point.
+    pub at: f64,
+    /// Whether larger values meet it.
+    pub upward: bool,
+}
+
+impl PublishedCut {
+    /// The cut for a comparison.
+    pub fn new(comparator: Comparator, value: f64, decimals: i32) -> Self {
+        let scale = 10f64.powi(decimals);
+        let half = 0.5 / scale;
+        let scaled = value * scale;
+        let tol = 1e-9 * scaled.abs().max(1.0);
+        // Grid values (published figures) next to the target value.
+        let at_or_above = (scaled - tol).ceil() / scale;
+        let above = (scaled + tol).floor() / scale + 1.0 / scale;
+        let at_or_below = (scaled + tol).floor() / scale;
+        let below = (scaled - tol).ceil() / scale - 1.0 / scale;
+        match comparator {
+            Comparator::Ge => PublishedCut {
+                at: at_or_above - half,
+                upward: true,
+            },
+            Comparator::Gt => PublishedCut {
+                at: above - half,
+                upward: true,
+            },
+            Comparator::Le => PublishedCut {
+                at: at_or_below + half,
+                upward: false,
+            },
+            Comparator::Lt => PublishedCut {
+                at: below + half,
+                upward: false,
+            },
+        }
+    }
+
+    /// Whether the published value of x meets the target.
+    #[inline]
+    pub fn meets(&self, x: f64) -> bool {
+        if self.upward {
+            x >= self.at
+        } else {
+            x < self.at
+        }
+    }
 }
 
 /// Everything the simulation needs.
@@ -186,7 +247,7 @@ pub fn compile(catalog: &Catalog, scenarios: &[Scenario], horizon: i32) -> Plan 
             Fit::Insufficient { .. } => 0,
             _ => (horizon - start + 1).max(0) as usize,
         };
-        let paths = scenarios
+        let paths: Vec<PathSpec> = scenarios
             .iter()
             .map(|s| {
                 path_spec(
@@ -200,6 +261,9 @@ pub fn compile(catalog: &Catalog, scenarios: &[Scenario], horizon: i32) -> Plan 
                 )
             })
             .collect();
+        let same_as = (0..paths.len())
+            .map(|s| (0..=s).find(|&r| paths[r] == paths[s]).unwrap_or(s))
+            .collect();
         indicators.push(IndicatorPlan {
             index: k,
             fit,
@@ -209,6 +273,7 @@ pub fn compile(catalog: &Catalog, scenarios: &[Scenario], horizon: i32) -> Plan 
             key: stable_hash(&ind.id),
             series,
             targets: Vec::new(),
+            same_as,
         });
         series += years;
     }
@@ -258,6 +323,7 @@ pub fn compile(catalog: &Catalog, scenarios: &[Scenario], horizon: i32) -> Plan 
             passage_until,
             groups: slots,
             discrete,
+            cut: PublishedCut::new(t.comparator, t.value, ind.decimals),
         });
         indicators[t.indicator].targets.push(j);
     }
@@ -364,4 +430,37 @@ fn path_spec(
         }
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::round_published;
+
+    #[test]
+    fn the_published_cut_agrees_with_rounding_then_comparing() {
+        let comparators = [
+            Comparator::Ge,
+            Comparator::Gt,
+            Comparator::Le,
+            Comparator::Lt,
+        ];
+        for decimals in 0..3 {
+            for &value in &[100.0, 99.0, 3.5, 93.0, 95.95, 0.0, 1500.0] {
+                for &c in &comparators {
+                    let cut = PublishedCut::new(c, value, decimals);
+                    for i in 0..20_000 {
+                        let x = value - 2.0 + f64::from(i) * 0.000_2 + 1e-7;
+                        let by_rounding = c.holds(round_published(x, decimals), value);
+                        assert_eq!(
+                            cut.meets(x),
+                            by_rounding,
+                            "{x} {} {value} at {decimals} decimals",
+                            c.symbol()
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

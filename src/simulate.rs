@@ -86,6 +86,17 @@ pub struct Draw {
     pub x: Vec<f64>,
 }
 
+impl Draw {
+    /// Copies scenario `from`'s values to scenario `to` (same settings, same numbers).
+    #[inline]
+    fn repeat(&mut self, from: usize, to: usize, years: usize) {
+        self.g
+            .copy_within(from * years..(from + 1) * years, to * years);
+        self.x
+            .copy_within(from * years..(from + 1) * years, to * years);
+    }
+}
+
 /// Simulates `len` draws of one indicator for block `block` and hands each to `visit`.
 fn simulate_indicator(
     plan: &Plan,
@@ -126,6 +137,10 @@ fn simulate_indicator(
                     *v = rng.sample(StandardNormal);
                 }
                 for (s, spec) in ip.paths.iter().enumerate() {
+                    if ip.same_as[s] != s {
+                        draw.repeat(ip.same_as[s], s, years);
+                        continue;
+                    }
                     shock.iter_mut().for_each(|v| *v = 0.0);
                     for &(t, slot, size) in &spec.shocks {
                         if commons.hits[slot][d] {
@@ -170,6 +185,10 @@ fn simulate_indicator(
                 let lambda: f64 = gamma.sample(&mut rng);
                 let sub: u64 = rng.random();
                 for (s, spec) in ip.paths.iter().enumerate() {
+                    if ip.same_as[s] != s {
+                        draw.repeat(ip.same_as[s], s, years);
+                        continue;
+                    }
                     // Every scenario starts from the same sub-stream: common random numbers.
                     let mut r = Stream::seed_from_u64(sub);
                     let mut stock = c.stock;
@@ -200,6 +219,10 @@ fn simulate_indicator(
                     *v = rng.random::<f64>();
                 }
                 for (s, spec) in ip.paths.iter().enumerate() {
+                    if ip.same_as[s] != s {
+                        draw.repeat(ip.same_as[s], s, years);
+                        continue;
+                    }
                     let mut now = *done;
                     for t in 0..years {
                         now = now || u[t] < spec.hazard[t];
@@ -227,7 +250,7 @@ pub fn evaluate(tp: &TargetPlan, x: &[f64]) -> (f64, bool) {
     match &tp.statistic {
         Statistic::Level(y) => {
             let v = value(y);
-            (v, tp.comparator.holds(publish(v), tp.value))
+            (v, tp.cut.meets(v))
         }
         Statistic::Increase { end, base } => {
             let (e, b) = (value(end), value(base));
@@ -248,7 +271,7 @@ pub fn evaluate(tp: &TargetPlan, x: &[f64]) -> (f64, bool) {
             };
             for y in years {
                 let v = value(y);
-                met &= tp.comparator.holds(publish(v), tp.value);
+                met &= tp.cut.meets(v);
                 worst = if tp.comparator.upward() {
                     worst.min(v)
                 } else {
@@ -456,12 +479,21 @@ impl Accumulator {
         let commons = commons(plan, seed, block, len);
         let mut sums = vec![0.0; ns * (plan.series + nt)];
         let mut met_counts = vec![0u32; ns * ng * len];
+        let mut values: Vec<f64> = Vec::new();
+        let mut stats: Vec<f64> = Vec::new();
         for ip in &plan.indicators {
             if matches!(ip.fit, Fit::Insufficient { .. }) {
                 continue;
             }
             let years = ip.years;
             let offset = (ip.start - plan.first_year).max(0) as usize;
+            // Values are buffered per series and binned series by series, so
+            // each sketch's cells stay in cache while it is filled.
+            let live = ip.targets.len();
+            values.clear();
+            values.resize(ns * years * len, 0.0);
+            stats.clear();
+            stats.resize(ns * live * len, 0.0);
             simulate_indicator(
                 plan,
                 ip,
@@ -473,19 +505,18 @@ impl Accumulator {
                 |d, draw| {
                     for s in 0..ns {
                         for t in 0..years {
-                            let i = s * plan.series + ip.series + t;
-                            self.fan[i].add(&grids.fan[i], draw.g[s * years + t]);
-                            sums[i] += draw.x[s * years + t];
+                            values[(s * years + t) * len + d] = draw.g[s * years + t];
+                            sums[s * plan.series + ip.series + t] += draw.x[s * years + t];
                         }
                     }
-                    for &j in &ip.targets {
+                    for (l, &j) in ip.targets.iter().enumerate() {
                         let tp = &plan.targets[j];
                         let mut met_baseline = false;
                         for s in 0..ns {
                             let x = &draw.x[s * years..(s + 1) * years];
                             let (stat, met) = evaluate(tp, x);
                             let k = s * nt + j;
-                            self.stat[k].add(&grids.stat[k], stat);
+                            stats[(s * live + l) * len + d] = stat;
                             sums[ns * plan.series + k] += stat;
                             if met {
                                 self.met[k] += 1;
@@ -501,10 +532,8 @@ impl Accumulator {
                                 self.only_baseline[k] += 1;
                             }
                             if let Some(until) = tp.passage_until {
-                                let first = (0..=until.min(years.saturating_sub(1))).find(|&t| {
-                                    tp.comparator
-                                        .holds(round_published(x[t], tp.decimals), tp.value)
-                                });
+                                let first = (0..=until.min(years.saturating_sub(1)))
+                                    .find(|&t| tp.cut.meets(x[t]));
                                 let slot = first.map_or(cy, |t| offset + t);
                                 self.first_met[k * (cy + 1) + slot] += 1;
                             }
@@ -512,6 +541,18 @@ impl Accumulator {
                     }
                 },
             );
+            for s in 0..ns {
+                for t in 0..years {
+                    let i = s * plan.series + ip.series + t;
+                    let range = (s * years + t) * len..(s * years + t + 1) * len;
+                    self.fan[i].add_all(&grids.fan[i], &values[range]);
+                }
+                for (l, &j) in ip.targets.iter().enumerate() {
+                    let k = s * nt + j;
+                    let range = (s * live + l) * len..(s * live + l + 1) * len;
+                    self.stat[k].add_all(&grids.stat[k], &stats[range]);
+                }
+            }
         }
         for s in 0..ns {
             for g in 0..ng {

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::plan::{compile, Plan};
 use crate::progress::Progress;
 use crate::scenario::{load_scenarios, Scenario};
-use crate::simulate::{simulate, Settings};
+use crate::simulate::{simulate, Outcome, Settings};
 use crate::summarize::{tables, Tables};
 use crate::write::{iso8601, sha256_file, write_tables, Manifest};
 
@@ -89,6 +89,25 @@ pub fn restrict(catalog: &mut Catalog, only: &[String], target_year: Option<i32>
     Ok(())
 }
 
+/// Compiles the plan and simulates it on a pool of `settings.threads` threads.
+pub fn project(
+    catalog: &Catalog,
+    scenarios: &[Scenario],
+    horizon: i32,
+    settings: &Settings,
+    precision: Option<(f64, u64)>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Plan, Outcome)> {
+    let plan = compile(catalog, scenarios, horizon);
+    let transforms: Vec<_> = catalog.indicators.iter().map(|i| i.transform).collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {} threads: {e}", settings.threads)))?;
+    let outcome = pool.install(|| simulate(&plan, &transforms, settings, precision, progress));
+    Ok((plan, outcome))
+}
+
 /// What a finished run tells the terminal.
 pub struct RunReport {
     /// The tables written.
@@ -130,23 +149,20 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
             expected: "at least one target".into(),
             found: "none left".into(),
         })?;
-    let plan = compile(&catalog, &scenarios, horizon);
-    let transforms: Vec<_> = catalog.indicators.iter().map(|i| i.transform).collect();
     let settings = Settings {
         draws: config.draws,
         seed: config.seed,
         threads: config.threads,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start {} threads: {e}", config.threads)))?;
     let progress = Progress::draws(config.progress, config.draws);
-    let outcome = pool.install(|| {
-        simulate(&plan, &transforms, &settings, config.precision, &|n| {
-            progress.advance(n)
-        })
-    });
+    let (plan, outcome) = project(
+        &catalog,
+        &scenarios,
+        horizon,
+        &settings,
+        config.precision,
+        &|n| progress.advance(n),
+    )?;
     progress.finish();
     let tables = tables(&catalog, &plan, &outcome, config.seed);
     let mut inputs = BTreeMap::new();

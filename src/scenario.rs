@@ -263,7 +263,7 @@ pub fn load_scenarios(paths: &[PathBuf], catalog: &Catalog) -> Result<Vec<Scenar
     if !parsed.contains_key(BASELINE) {
         let place = paths
             .first()
-            .map(|p| Place::file(p))
+            .map(Place::file)
             .unwrap_or_else(|| Place::file("scenarios"));
         return Err(Error::input(
             place,

@@ -97,17 +97,30 @@ impl Draw {
     }
 }
 
-/// Simulates `len` draws of one indicator for block `block` and hands each to `visit`.
+/// One block of draws: its number, its size and the randomness its indicators share.
+struct Block<'a> {
+    plan: &'a Plan,
+    commons: &'a Commons,
+    seed: u64,
+    index: u64,
+    len: usize,
+}
+
+/// Simulates the draws of one indicator in a block and hands each to `visit`.
 fn simulate_indicator(
-    plan: &Plan,
+    block: &Block,
     ip: &IndicatorPlan,
     transform: Transform,
-    commons: &Commons,
-    seed: u64,
-    block: u64,
-    len: usize,
     mut visit: impl FnMut(usize, &Draw),
 ) {
+    let Block {
+        plan,
+        commons,
+        seed,
+        index,
+        len,
+    } = *block;
+    let block = index;
     let years = ip.years;
     let ns = ip.paths.len();
     let mut draw = Draw {
@@ -224,8 +237,8 @@ fn simulate_indicator(
                         continue;
                     }
                     let mut now = *done;
-                    for t in 0..years {
-                        now = now || u[t] < spec.hazard[t];
+                    for (t, (&u_t, &h_t)) in u.iter().zip(&spec.hazard).enumerate() {
+                        now = now || u_t < h_t;
                         let v = if now { 1.0 } else { 0.0 };
                         draw.g[s * years + t] = v;
                         draw.x[s * years + t] = v;
@@ -328,13 +341,16 @@ pub struct Grids {
     stat: Vec<Grid>,
 }
 
+/// An indicator's fan grids, and per target the grids of each scenario.
+type IndicatorGrids = (Vec<Grid>, Vec<(usize, Vec<Grid>)>);
+
 /// Places the quantile grids from a pilot of [`PILOT_DRAWS`] draws with its own streams.
 pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
     let ns = plan.scenarios.len();
     let nt = plan.targets.len();
     let cells = (CELL_BUDGET / (ns * (plan.series + nt)).max(1)).clamp(256, 2048);
     let commons = commons(plan, seed, PILOT_BLOCK, PILOT_DRAWS);
-    let per_indicator: Vec<(Vec<Grid>, Vec<(usize, Vec<Grid>)>)> = plan
+    let per_indicator: Vec<IndicatorGrids> = plan
         .indicators
         .par_iter()
         .map(|ip| {
@@ -348,26 +364,24 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                 .filter(|&j| plan.targets[j].status != Status::InsufficientHistory)
                 .collect();
             let mut stat_values = vec![Vec::with_capacity(PILOT_DRAWS); ns * live.len()];
-            simulate_indicator(
+            let block = Block {
                 plan,
-                ip,
-                transforms[ip.index],
-                &commons,
+                commons: &commons,
                 seed,
-                PILOT_BLOCK,
-                PILOT_DRAWS,
-                |_, draw| {
-                    for (k, v) in draw.g.iter().enumerate() {
-                        fan_values[k].push(*v);
+                index: PILOT_BLOCK,
+                len: PILOT_DRAWS,
+            };
+            simulate_indicator(&block, ip, transforms[ip.index], |_, draw| {
+                for (k, v) in draw.g.iter().enumerate() {
+                    fan_values[k].push(*v);
+                }
+                for s in 0..ns {
+                    let x = &draw.x[s * years..(s + 1) * years];
+                    for (l, &j) in live.iter().enumerate() {
+                        stat_values[s * live.len() + l].push(evaluate(&plan.targets[j], x).0);
                     }
-                    for s in 0..ns {
-                        let x = &draw.x[s * years..(s + 1) * years];
-                        for (l, &j) in live.iter().enumerate() {
-                            stat_values[s * live.len() + l].push(evaluate(&plan.targets[j], x).0);
-                        }
-                    }
-                },
-            );
+                }
+            });
             let fan = fan_values
                 .iter_mut()
                 .map(|v| Grid::from_pilot(v, cells, discrete))
@@ -406,6 +420,19 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
         }
     }
     Grids { fan, stat }
+}
+
+/// What every block of a run shares.
+#[derive(Clone, Copy)]
+pub struct Engine<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// Each indicator's transform.
+    pub transforms: &'a [Transform],
+    /// The quantile grids.
+    pub grids: &'a Grids,
+    /// The run seed.
+    pub seed: u64,
 }
 
 /// A worker's running summaries.
@@ -463,15 +490,13 @@ impl Accumulator {
     }
 
     /// Runs one block of `len` draws.
-    pub fn run_block(
-        &mut self,
-        plan: &Plan,
-        transforms: &[Transform],
-        grids: &Grids,
-        seed: u64,
-        block: u64,
-        len: usize,
-    ) {
+    pub fn run_block(&mut self, engine: &Engine, block: u64, len: usize) {
+        let Engine {
+            plan,
+            transforms,
+            grids,
+            seed,
+        } = *engine;
         let ns = plan.scenarios.len();
         let nt = plan.targets.len();
         let ng = plan.groups.len();
@@ -494,53 +519,51 @@ impl Accumulator {
             values.resize(ns * years * len, 0.0);
             stats.clear();
             stats.resize(ns * live * len, 0.0);
-            simulate_indicator(
+            let context = Block {
                 plan,
-                ip,
-                transforms[ip.index],
-                &commons,
+                commons: &commons,
                 seed,
-                block,
+                index: block,
                 len,
-                |d, draw| {
+            };
+            simulate_indicator(&context, ip, transforms[ip.index], |d, draw| {
+                for s in 0..ns {
+                    for t in 0..years {
+                        values[(s * years + t) * len + d] = draw.g[s * years + t];
+                        sums[s * plan.series + ip.series + t] += draw.x[s * years + t];
+                    }
+                }
+                for (l, &j) in ip.targets.iter().enumerate() {
+                    let tp = &plan.targets[j];
+                    let mut met_baseline = false;
                     for s in 0..ns {
-                        for t in 0..years {
-                            values[(s * years + t) * len + d] = draw.g[s * years + t];
-                            sums[s * plan.series + ip.series + t] += draw.x[s * years + t];
-                        }
-                    }
-                    for (l, &j) in ip.targets.iter().enumerate() {
-                        let tp = &plan.targets[j];
-                        let mut met_baseline = false;
-                        for s in 0..ns {
-                            let x = &draw.x[s * years..(s + 1) * years];
-                            let (stat, met) = evaluate(tp, x);
-                            let k = s * nt + j;
-                            stats[(s * live + l) * len + d] = stat;
-                            sums[ns * plan.series + k] += stat;
-                            if met {
-                                self.met[k] += 1;
-                                for &g in &tp.groups {
-                                    met_counts[(s * ng + g) * len + d] += 1;
-                                }
-                            }
-                            if s == 0 {
-                                met_baseline = met;
-                            } else if met && !met_baseline {
-                                self.only_here[k] += 1;
-                            } else if !met && met_baseline {
-                                self.only_baseline[k] += 1;
-                            }
-                            if let Some(until) = tp.passage_until {
-                                let first = (0..=until.min(years.saturating_sub(1)))
-                                    .find(|&t| tp.cut.meets(x[t]));
-                                let slot = first.map_or(cy, |t| offset + t);
-                                self.first_met[k * (cy + 1) + slot] += 1;
+                        let x = &draw.x[s * years..(s + 1) * years];
+                        let (stat, met) = evaluate(tp, x);
+                        let k = s * nt + j;
+                        stats[(s * live + l) * len + d] = stat;
+                        sums[ns * plan.series + k] += stat;
+                        if met {
+                            self.met[k] += 1;
+                            for &g in &tp.groups {
+                                met_counts[(s * ng + g) * len + d] += 1;
                             }
                         }
+                        if s == 0 {
+                            met_baseline = met;
+                        } else if met && !met_baseline {
+                            self.only_here[k] += 1;
+                        } else if !met && met_baseline {
+                            self.only_baseline[k] += 1;
+                        }
+                        if let Some(until) = tp.passage_until {
+                            let first = (0..=until.min(years.saturating_sub(1)))
+                                .find(|&t| tp.cut.meets(x[t]));
+                            let slot = first.map_or(cy, |t| offset + t);
+                            self.first_met[k * (cy + 1) + slot] += 1;
+                        }
                     }
-                },
-            );
+                }
+            });
             for s in 0..ns {
                 for t in 0..years {
                     let i = s * plan.series + ip.series + t;
@@ -568,10 +591,7 @@ impl Accumulator {
 
     /// Runs blocks `blocks` (draw counts from `total`) on `workers` workers and merges.
     pub fn run_blocks(
-        plan: &Plan,
-        transforms: &[Transform],
-        grids: &Grids,
-        seed: u64,
+        engine: &Engine,
         blocks: std::ops::Range<u64>,
         total: u64,
         workers: usize,
@@ -582,11 +602,11 @@ impl Accumulator {
         (0..workers)
             .into_par_iter()
             .map(|w| {
-                let mut acc = Accumulator::new(plan, grids);
+                let mut acc = Accumulator::new(engine.plan, engine.grids);
                 let mut b = blocks.start + w as u64;
                 while b < blocks.end {
                     let len = len_of(b);
-                    acc.run_block(plan, transforms, grids, seed, b, len);
+                    acc.run_block(engine, b, len);
                     progress(len as u64);
                     b += workers as u64;
                 }
@@ -596,7 +616,7 @@ impl Accumulator {
                 a.merge(b);
                 a
             })
-            .unwrap_or_else(|| Accumulator::new(plan, grids))
+            .unwrap_or_else(|| Accumulator::new(engine.plan, engine.grids))
     }
 
     /// Largest standard error of any P(attain) so far.
@@ -677,11 +697,14 @@ pub fn simulate(
     let grids = pilot(plan, transforms, settings.seed);
     let block = BLOCK as u64;
     let blocks = settings.draws.div_ceil(block);
-    let mut acc = Accumulator::run_blocks(
+    let engine = Engine {
         plan,
         transforms,
-        &grids,
-        settings.seed,
+        grids: &grids,
+        seed: settings.seed,
+    };
+    let mut acc = Accumulator::run_blocks(
+        &engine,
         0..blocks,
         settings.draws,
         settings.threads,
@@ -696,10 +719,7 @@ pub fn simulate(
             let need = (acc.draws as f64 * (worst / target_se).powi(2)).ceil() as u64;
             let next = need.div_ceil(block).clamp(done + 1, max_blocks);
             let more = Accumulator::run_blocks(
-                plan,
-                transforms,
-                &grids,
-                settings.seed,
+                &engine,
                 done..next,
                 next * block,
                 settings.threads,

@@ -5,7 +5,7 @@
 //! [`catalog`] validates indicators, targets and history → [`scenario`] reads
 //! and validates scenarios → [`fit`] fits each history → [`plan`] compiles
 //! fits, scenarios and targets to year arrays → [`simulate`] runs the Monte
-//! Carlo on rayon → [`summarize`] turns summaries into rows → [`write`] writes
+//! Carlo on rayon → [`summarize`] turns summaries into rows → [`write`](mod@write) writes
 //! Parquet atomically. [`job`] strings the stages together for each command,
 //! [`display`] renders what the terminal shows, [`cli`] parses the flags.
 //! The statistical contract is MODEL.md (summarised in the README).

@@ -138,6 +138,13 @@ impl RunArgs {
                 found: "0".into(),
             });
         }
+        if self.seed > i64::MAX as u64 {
+            return Err(Error::Argument {
+                flag: "--seed".into(),
+                expected: format!("a seed from 0 to {}", i64::MAX),
+                found: self.seed.to_string(),
+            });
+        }
         if let Some(t) = self.threads.filter(|&t| t == 0) {
             return Err(Error::Argument {
                 flag: "--threads".into(),

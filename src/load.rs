@@ -23,8 +23,10 @@ pub struct RawTable {
     pub path: PathBuf,
     /// Column names, in file order.
     pub columns: Vec<String>,
-    /// Cells, row-major.
+    /// Cells, row-major. Wholly empty rows (blank lines) are left out.
     pub rows: Vec<Vec<Option<String>>>,
+    /// The spreadsheet row number of each kept row (the header is row 1).
+    pub numbers: Vec<usize>,
 }
 
 /// The row number of data row `index` (0-based) as a spreadsheet shows it: the
@@ -125,13 +127,20 @@ fn to_raw(path: &Path, frame: &DataFrame) -> Result<RawTable> {
         text_columns.push(values);
     }
     let height = frame.height();
-    let rows = (0..height)
-        .map(|r| text_columns.iter().map(|c| c[r].clone()).collect())
-        .collect();
+    let mut rows = Vec::with_capacity(height);
+    let mut numbers = Vec::with_capacity(height);
+    for r in 0..height {
+        let row: Vec<Option<String>> = text_columns.iter().map(|c| c[r].clone()).collect();
+        if row.iter().any(Option::is_some) {
+            rows.push(row);
+            numbers.push(sheet_row(r));
+        }
+    }
     Ok(RawTable {
         path: path.to_path_buf(),
         columns,
         rows,
+        numbers,
     })
 }
 
@@ -167,7 +176,7 @@ pub struct Row<'a> {
 impl Row<'_> {
     /// The row number as a spreadsheet shows it.
     pub fn number(&self) -> usize {
-        sheet_row(self.index)
+        self.table.numbers[self.index]
     }
 
     fn place(&self, column: usize) -> Place {

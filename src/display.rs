@@ -49,10 +49,20 @@ pub fn summary(report: &RunReport) -> String {
         } else {
             " "
         };
-        let goal = format!("{} {}", first.comparator, trim_number(first.target_value));
+        let goal = match first.kind.as_str() {
+            "milestone" => "done".to_string(),
+            "increase" => format!("Δ {} {}", first.comparator, trim_number(first.target_value)),
+            "cumulative" => format!("Σ {} {}", first.comparator, trim_number(first.target_value)),
+            "every_year" => format!(
+                "yearly {} {}",
+                first.comparator,
+                trim_number(first.target_value)
+            ),
+            _ => format!("{} {}", first.comparator, trim_number(first.target_value)),
+        };
         let label = format!(
             "{}{} {}",
-            clip(&first.target_id, label_width - goal.len() - 3),
+            clip(&first.target_id, label_width - goal.chars().count() - 3),
             marker,
             goal
         );

@@ -128,7 +128,17 @@ pub fn wilson(met: u64, n: u64) -> (f64, f64) {
     let denom = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denom;
     let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    let low = if met == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if met as f64 == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    (low, high)
 }
 
 /// The likelihood scale of the IPCC AR5/AR6 guidance, English and Chinese.

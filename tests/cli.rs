@@ -1181,3 +1181,25 @@ fn trailing_blank_line_in_csv_is_ignored() {
         out.stdout
     );
 }
+
+#[test]
+fn precision_mode_adds_draws_until_every_standard_error_is_small_enough() {
+    let fx = Fixture::new("precision");
+    fx.run(&["--precision", "0.004", "--max-draws", "200000"])
+        .assert_success();
+    let run: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(fx.out().join("run.json")).unwrap()).unwrap();
+    let draws = run["draws"].as_u64().unwrap();
+    assert!(draws > 4000, "the manifest records the draws used: {draws}");
+    let att = read_parquet(&fx.out().join("attainment.parquet"));
+    let ses: Vec<f64> = floats(&att, "p_attain_se").into_iter().flatten().collect();
+    assert!(!ses.is_empty());
+    assert!(ses.iter().all(|&se| se <= 0.004), "{ses:?}");
+    // Deterministic for a seed: the same run gives the same draws and probabilities.
+    let again = Fixture::new("precision-again");
+    again
+        .run(&["--precision", "0.004", "--max-draws", "200000"])
+        .assert_success();
+    let att2 = read_parquet(&again.out().join("attainment.parquet"));
+    assert_eq!(floats(&att, "p_attain"), floats(&att2, "p_attain"));
+}

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Place, Result};
-use crate::load::{find_table, read_table, RawTable};
+use crate::load::{find_table, read_table, RawTable, Row};
 
 /// How an indicator's natural value maps onto the line where it walks (MODEL.md §1).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -328,6 +328,25 @@ fn check_id(id: &str, place: Place) -> Result<()> {
     }
 }
 
+/// Reads the id of a row: snake_case and not used on an earlier row.
+fn unique_id(
+    row: &Row,
+    column: usize,
+    what: &str,
+    seen: &mut HashMap<String, usize>,
+) -> Result<String> {
+    let id = row.string(column, what)?;
+    check_id(&id, row.cell_place(column))?;
+    if let Some(first) = seen.insert(id.clone(), row.number()) {
+        return Err(Error::input(
+            row.cell_place(column),
+            "a unique id",
+            format!("`{id}`, already used on row {first}"),
+        ));
+    }
+    Ok(id)
+}
+
 fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
     let c_id = table.column("id")?;
     let c_zh = table.column("name_zh")?;
@@ -342,15 +361,7 @@ fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
     let mut out = Vec::with_capacity(table.rows.len());
     for index in 0..table.rows.len() {
         let row = table.row(index);
-        let id = row.string(c_id, "an indicator id")?;
-        check_id(&id, row.cell_place(c_id))?;
-        if let Some(first) = seen.insert(id.clone(), row.number()) {
-            return Err(Error::input(
-                row.cell_place(c_id),
-                "a unique id",
-                format!("`{id}`, already used on row {first}"),
-            ));
-        }
+        let id = unique_id(&row, c_id, "an indicator id", &mut seen)?;
         let transform_name = row.string(c_transform, "a transform")?;
         let lower = row.opt_f64(c_lower)?;
         let upper = row.opt_f64(c_upper)?;
@@ -581,15 +592,7 @@ fn parse_targets(
     let mut out = Vec::with_capacity(table.rows.len());
     for index in 0..table.rows.len() {
         let row = table.row(index);
-        let id = row.string(c_id, "a target id")?;
-        check_id(&id, row.cell_place(c_id))?;
-        if let Some(first) = seen.insert(id.clone(), row.number()) {
-            return Err(Error::input(
-                row.cell_place(c_id),
-                "a unique id",
-                format!("`{id}`, already used on row {first}"),
-            ));
-        }
+        let id = unique_id(&row, c_id, "a target id", &mut seen)?;
         let ind_id = row.string(c_ind, "an indicator id")?;
         let Some(k) = indicators.iter().position(|i| i.id == ind_id) else {
             return Err(Error::input(

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The performance benchmark of attain (issue #4). See bench/README.md.
+#
+#   bash bench/run.sh                 # everything, about 6 minutes on 2 cores
+#   REPEATS=1 bash bench/run.sh       # one run per case (quicker, noisier)
+#   KEEP=1 bash bench/run.sh          # keep the work folder (outputs, raw timings)
+#
+# Builds the release binary and the floor example, generates two large
+# catalogs, times attain, the floor and the NumPy peer (median of REPEATS runs,
+# peak RSS from GNU time), checks the peer's probabilities against attain's,
+# and prints a Markdown table. Nothing is written outside a temporary folder:
+# output/ is left as it is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+REPEATS=${REPEATS:-3}
+NPROC=$(nproc)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/attain-bench.XXXXXX")
+RAW="$WORK/raw.tsv"
+if [[ -z "${KEEP:-}" ]]; then
+    trap 'rm -rf "$WORK"' EXIT
+fi
+log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+
+# ---------------------------------------------------------------- prerequisites
+if ! /usr/bin/time -v true >/dev/null 2>&1; then
+    log "GNU time missing: installing the Debian package 'time'"
+    apt-get update -qq && apt-get install -y -qq time >/dev/null
+fi
+if ! python3 -c 'import numpy, pandas, pyarrow' 2>/dev/null; then
+    log "installing numpy, pandas, pyarrow with pip"
+    python3 -m pip install --quiet numpy pandas pyarrow
+fi
+
+log "building (release profile)"
+cargo build --release --quiet
+cargo build --release --examples --quiet
+ATTAIN=target/release/attain
+FLOOR=target/release/examples/floor
+
+# ---------------------------------------------------------------- inputs
+python3 bench/make_catalog.py --indicators 200 --out "$WORK/big200" >&2
+python3 bench/make_catalog.py --indicators 1000 --out "$WORK/big1000" >&2
+
+# counts DATA SCENARIOS -> "indicators targets scenarios normals_per_draw"
+counts() {
+    python3 bench/numpy_peer.py --data "$1" --scenarios "$2" --counts |
+        python3 -c 'import json,sys; c=json.load(sys.stdin); print(c["indicators"], c["targets"], c["scenarios"], c["walk_normals_per_draw"])'
+}
+
+printf 'case\timpl\tdraws\tthreads\tindicators\ttargets\tscenarios\tnormals\trep\twall_s\trss_kb\n' >"$RAW"
+
+# Reads GNU time's -v report: wall seconds and peak RSS (KiB).
+parse_time() {
+    awk -F': ' '
+        /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; wall = s }
+        /Maximum resident set size/ { rss = $2 }
+        END { printf "%s\t%s", wall, rss }' "$1"
+}
+
+# measure CASE IMPL DATA SCEN DRAWS THREADS SIZES...: REPEATS timed runs.
+measure() {
+    local case=$1 impl=$2 data=$3 scen=$4 draws=$5 threads=$6 sizes=$7
+    local out="$WORK/out/$case-$impl-$draws-t$threads"
+    local sizes_tsv=${sizes// /$'\t'}
+    for rep in $(seq 1 "$REPEATS"); do
+        local tfile="$WORK/time.txt"
+        case $impl in
+        attain)
+            /usr/bin/time -v -o "$tfile" "$ATTAIN" run --data "$data" --scenarios "$scen" \
+                --out "$out" --draws "$draws" --threads "$threads" --quiet >/dev/null
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" attain "$draws" "$threads" "$sizes_tsv" "$rep" \
+                "$(parse_time "$tfile")" >>"$RAW"
+            ;;
+        numpy)
+            /usr/bin/time -v -o "$tfile" python3 bench/numpy_peer.py --data "$data" --scenarios "$scen" \
+                --draws "$draws" --out "$out.csv" >/dev/null
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" numpy "$draws" 1 "$sizes_tsv" "$rep" \
+                "$(parse_time "$tfile")" >>"$RAW"
+            ;;
+        esac
+    done
+    log "$case $impl draws=$draws threads=$threads done"
+}
+
+# floor CASE DRAWS THREADS SIZES: the floor with the case's sizes (its own clock).
+floor() {
+    local case=$1 draws=$2 threads=$3 sizes=$4
+    read -r _ _ scenarios normals <<<"$sizes"
+    local sizes_tsv=${sizes// /$'\t'}
+    for rep in $(seq 1 "$REPEATS"); do
+        local tfile="$WORK/time.txt"
+        local line
+        line=$(/usr/bin/time -v -o "$tfile" "$FLOOR" --draws "$draws" --normals-per-draw "$normals" \
+            --scenarios "$scenarios" --threads "$threads")
+        local secs=${line#*seconds=}
+        secs=${secs%% *}
+        local rss
+        rss=$(parse_time "$tfile" | cut -f2)
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" floor "$draws" "$threads" "$sizes_tsv" "$rep" \
+            "$secs" "$rss" >>"$RAW"
+    done
+}
+
+DEFAULT_SIZES=$(counts data scenarios)
+BIG200_SIZES=$(counts "$WORK/big200/data" "$WORK/big200/scenarios")
+BIG1000_SIZES=$(counts "$WORK/big1000/data" "$WORK/big1000/scenarios")
+log "sizes (indicators targets scenarios normals/draw): default $DEFAULT_SIZES; 200: $BIG200_SIZES; 1000: $BIG1000_SIZES"
+log "load average before timing: $(cut -d' ' -f1-3 /proc/loadavg) on $NPROC cores"
+
+THREADS=$(printf '%s\n' 1 2 "$NPROC" | sort -nu | tr '\n' ' ')
+
+# ---------------------------------------------------------------- default catalog
+for draws in 100000 1000000; do
+    for t in $THREADS; do
+        measure default attain data scenarios "$draws" "$t" "$DEFAULT_SIZES"
+        floor default "$draws" "$t" "$DEFAULT_SIZES"
+    done
+done
+
+# ---------------------------------------------------------------- scaling
+# indicators × draws: 200 × 5·10^4, 200 × 2.5·10^5 (draws ×5), 1000 × 5·10^4
+# (indicators ×5; the same indicator·draws as 200 × 2.5·10^5). All cores.
+for spec in "big200 50000" "big200 250000" "big1000 50000"; do
+    read -r case draws <<<"$spec"
+    sizes_var="${case^^}_SIZES"
+    measure "$case" attain "$WORK/$case/data" "$WORK/$case/scenarios" "$draws" "$NPROC" "${!sizes_var}"
+    floor "$case" "$draws" "$NPROC" "${!sizes_var}"
+done
+
+# ---------------------------------------------------------------- NumPy peer
+for draws in 100000 1000000; do
+    measure default numpy data scenarios "$draws" 1 "$DEFAULT_SIZES"
+done
+
+# ---------------------------------------------------------------- report
+python3 bench/report.py --raw "$RAW" --work "$WORK" --nproc "$NPROC"
+if [[ -n "${KEEP:-}" ]]; then
+    log "work folder kept: $WORK"
+fi

@@ -6,7 +6,7 @@
 //! a 95 % Wilson interval and, against the baseline, a paired difference.
 
 use crate::catalog::Catalog;
-use crate::plan::{Plan, Status};
+use crate::plan::Plan;
 use crate::simulate::Outcome;
 
 /// Normal quantile of 0.975, for 95 % Wilson intervals.
@@ -294,11 +294,6 @@ pub fn tables(catalog: &Catalog, plan: &Plan, outcome: &Outcome, seed: u64) -> T
         fan,
         scorecard,
     }
-}
-
-/// Whether a status carries a probability.
-pub fn has_probability(status: Status) -> bool {
-    status != Status::InsufficientHistory
 }
 
 #[cfg(test)]

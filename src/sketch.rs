@@ -87,20 +87,7 @@ impl Sketch {
     /// Adds one value.
     #[inline]
     pub fn add(&mut self, grid: &Grid, x: f64) {
-        self.n += 1;
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
-        let pos = (x - grid.lo) * grid.inv_width;
-        if pos < 0.0 {
-            self.below += 1;
-        } else if pos.is_nan() {
-            // inf − inf of a heavy-tailed difference: counted as unbounded above.
-            self.above += 1;
-        } else if pos >= grid.cells as f64 {
-            self.above += 1;
-        } else {
-            self.counts[pos as usize] += 1;
-        }
+        self.add_all(grid, std::slice::from_ref(&x));
     }
 
     /// Adds many values (one series at a time keeps its cells in cache).

@@ -38,6 +38,23 @@ pub enum Sub {
     Run(RunArgs),
     /// Validate the data and scenarios and print an inventory; writes nothing.
     Check(InputArgs),
+    /// Compare two runs: what moved, and how much of it the data and the scenarios moved.
+    Compare(CompareArgs),
+}
+
+/// Flags of `compare`.
+#[derive(Debug, Args, Clone)]
+pub struct CompareArgs {
+    /// Output folder of the earlier run.
+    pub old: PathBuf,
+    /// Output folder of the later run.
+    pub new: PathBuf,
+    /// Where compare.parquet goes (default: the later run's folder).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads of the counterfactual run (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// Where the inputs are.
@@ -84,6 +101,10 @@ pub struct RunArgs {
     /// Upper bound on draws with --precision.
     #[arg(long, default_value_t = 10_000_000)]
     pub max_draws: u64,
+    /// First year of the extra effort in required.parquet (default: each
+    /// indicator's first projected year).
+    #[arg(long)]
+    pub effort_from: Option<i32>,
 }
 
 /// A validated `run`.
@@ -109,6 +130,8 @@ pub struct RunConfig {
     pub progress: bool,
     /// (SE goal, max draws).
     pub precision: Option<(f64, u64)>,
+    /// First year of required effort.
+    pub effort_from: Option<i32>,
 }
 
 /// A validated `check`.
@@ -127,6 +150,8 @@ pub enum Command {
     Run(RunConfig),
     /// Validate inputs.
     Check(CheckConfig),
+    /// Compare two runs.
+    Compare(crate::compare::CompareConfig),
 }
 
 impl RunArgs {
@@ -182,6 +207,7 @@ impl RunArgs {
                 .collect(),
             progress: !self.quiet && std::io::stderr().is_terminal(),
             precision: self.precision.map(|e| (e, self.max_draws.max(self.draws))),
+            effort_from: self.effort_from,
         })
     }
 }
@@ -195,6 +221,23 @@ impl Cli {
                 data: inputs.data,
                 scenarios: inputs.scenarios,
             })),
+            Some(Sub::Compare(args)) => {
+                if let Some(t) = args.threads.filter(|&t| t == 0) {
+                    return Err(Error::Argument {
+                        flag: "--threads".into(),
+                        expected: "a thread count ≥ 1".into(),
+                        found: t.to_string(),
+                    });
+                }
+                Ok(Command::Compare(crate::compare::CompareConfig {
+                    out: args.out.unwrap_or_else(|| args.new.clone()),
+                    old: args.old,
+                    new: args.new,
+                    threads: args.threads.unwrap_or_else(|| {
+                        std::thread::available_parallelism().map_or(1, |n| n.get())
+                    }),
+                }))
+            }
             None => Ok(Command::Run(self.run.validate()?)),
         }
     }

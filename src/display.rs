@@ -95,7 +95,7 @@ pub fn summary(report: &RunReport) -> String {
     }
     let _ = writeln!(
         out,
-        "tables written to {}/ (attainment, fan, scorecard .parquet; run.json)",
+        "tables written to {}/ (attainment, fan, scorecard, required .parquet; run.json)",
         m_out(report)
     );
     out

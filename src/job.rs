@@ -16,7 +16,7 @@ use crate::progress::Progress;
 use crate::scenario::{load_scenarios, Scenario};
 use crate::simulate::{simulate, Outcome, Settings};
 use crate::summarize::{tables, Tables};
-use crate::write::{iso8601, sha256_file, write_tables, Manifest};
+use crate::write::{iso8601, sha256_file, write_tables, Manifest, Snapshot};
 
 /// Inputs loaded and validated.
 pub struct Inputs {
@@ -94,11 +94,12 @@ pub fn project(
     catalog: &Catalog,
     scenarios: &[Scenario],
     horizon: i32,
+    effort_from: Option<i32>,
     settings: &Settings,
     precision: Option<(f64, u64)>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Plan, Outcome)> {
-    let plan = compile(catalog, scenarios, horizon);
+    let plan = compile(catalog, scenarios, horizon, effort_from);
     let transforms: Vec<_> = catalog.indicators.iter().map(|i| i.transform).collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
@@ -149,6 +150,18 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
             expected: "at least one target".into(),
             found: "none left".into(),
         })?;
+    if let Some(year) = config.effort_from {
+        if let Some(t) = catalog.targets.iter().find(|t| t.target_year < year) {
+            return Err(Error::Argument {
+                flag: "--effort-from".into(),
+                expected: format!(
+                    "a year not after any target year (`{}` is for {})",
+                    t.id, t.target_year
+                ),
+                found: year.to_string(),
+            });
+        }
+    }
     let settings = Settings {
         draws: config.draws,
         seed: config.seed,
@@ -159,6 +172,7 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
         &catalog,
         &scenarios,
         horizon,
+        config.effort_from,
         &settings,
         config.precision,
         &|n| progress.advance(n),
@@ -179,13 +193,20 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
         threads: config.threads,
         block_size: crate::simulate::BLOCK,
         precision: config.precision.map(|(e, _)| e),
+        effort_from: config.effort_from,
+        only: config.only.clone(),
+        target_year: config.target_year,
         horizon,
         inputs,
         scenarios: plan.scenarios.clone(),
         started_utc,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
-    write_tables(&config.out, &tables, &manifest)?;
+    let snapshot = Snapshot {
+        data: catalog.files.clone(),
+        scenarios: scenario_files,
+    };
+    write_tables(&config.out, &tables, &manifest, &snapshot)?;
     let illustrative = catalog
         .targets
         .iter()

@@ -5,16 +5,18 @@
 //! [`catalog`] validates indicators, targets and history → [`scenario`] reads
 //! and validates scenarios → [`fit`] fits each history → [`plan`] compiles
 //! fits, scenarios and targets to year arrays → [`simulate`] runs the Monte
-//! Carlo on rayon → [`summarize`] turns summaries into rows → [`write`](mod@write) writes
+//! Carlo on rayon, with [`effort`] for the required extra drift → [`summarize`] turns summaries into rows → [`write`](mod@write) writes
 //! Parquet atomically. [`job`] strings the stages together for each command,
-//! [`display`] renders what the terminal shows, [`cli`] parses the flags.
+//! [`display`] renders what the terminal shows, [`cli`] parses the flags. [`compare`] sets two runs side by side.
 //! The statistical contract is MODEL.md (summarised in the README).
 
 #![warn(missing_docs)]
 
 pub mod catalog;
 pub mod cli;
+pub mod compare;
 pub mod display;
+pub mod effort;
 pub mod error;
 pub mod fit;
 pub mod job;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use attain::cli::{Cli, Command};
-use attain::{display, job};
+use attain::{compare, display, job};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -14,6 +14,9 @@ fn main() -> ExitCode {
         }
         Command::Check(config) => {
             job::check(&config).map(|inv| print!("{}", display::inventory(&inv)))
+        }
+        Command::Compare(config) => {
+            compare::compare(&config).map(|report| print!("{}", compare::summary(&report)))
         }
     });
     match result {

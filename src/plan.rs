@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use crate::catalog::{Catalog, Comparator, Target, TargetKind, Transform};
+use crate::effort::{self, Effort};
 use crate::fit::{fit, Fit};
 use crate::scenario::{stable_hash, Scenario};
 
@@ -131,6 +132,10 @@ pub struct TargetPlan {
     /// The published comparison of one year's value as a cut on the
     /// unrounded value (see [`PublishedCut`]).
     pub cut: PublishedCut,
+    /// How its required effort is computed (`required.parquet`).
+    pub effort: Effort,
+    /// The first year of required effort.
+    pub effort_from: i32,
 }
 
 /// "round(x) to `decimals` compares with `value`" as a cut on x: for `>=`
@@ -218,8 +223,15 @@ impl Plan {
     }
 }
 
-/// Compiles the plan. `horizon` is the last year projected (at least every target year).
-pub fn compile(catalog: &Catalog, scenarios: &[Scenario], horizon: i32) -> Plan {
+/// Compiles the plan. `horizon` is the last year projected (at least every
+/// target year); required effort starts in `effort_from`, or in each
+/// indicator's first projected year when that is later or not given.
+pub fn compile(
+    catalog: &Catalog,
+    scenarios: &[Scenario],
+    horizon: i32,
+    effort_from: Option<i32>,
+) -> Plan {
     let mut shock_slots: HashMap<u64, usize> = HashMap::new();
     let mut shocks = Vec::new();
     let mut factor_slots: HashMap<u64, usize> = HashMap::new();
@@ -312,6 +324,25 @@ pub fn compile(catalog: &Catalog, scenarios: &[Scenario], horizon: i32) -> Plan 
             _ => None,
         };
         let discrete = matches!(ind.transform, Transform::Count | Transform::Milestone);
+        let effort_year = effort_from.map_or(ip.start, |y| y.max(ip.start));
+        let effort = match (&ip.fit, status) {
+            (Fit::Insufficient { .. }, _) | (_, Status::AssumptionOnly) => Effort::None,
+            (fit, _) => {
+                let scale = match fit {
+                    Fit::Walk(w) => w.s2.sqrt().max(w.drift.abs()),
+                    _ => 1.0,
+                };
+                effort::plan(
+                    &statistic,
+                    ind.transform,
+                    ip.start,
+                    ip.years,
+                    effort_year,
+                    (t.comparator, t.value),
+                    scale,
+                )
+            }
+        };
         targets.push(TargetPlan {
             index: j,
             indicator: t.indicator,
@@ -324,6 +355,8 @@ pub fn compile(catalog: &Catalog, scenarios: &[Scenario], horizon: i32) -> Plan 
             groups: slots,
             discrete,
             cut: PublishedCut::new(t.comparator, t.value, ind.decimals),
+            effort,
+            effort_from: effort_year,
         });
         indicators[t.indicator].targets.push(j);
     }

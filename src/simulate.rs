@@ -18,6 +18,7 @@ use rand_distr::{ChiSquared, Distribution, Gamma, Poisson, StandardNormal};
 use rayon::prelude::*;
 
 use crate::catalog::{round_published, Transform};
+use crate::effort::{self, Effort, Required, P_GOALS, SURPLUS_SPAN};
 use crate::fit::Fit;
 use crate::plan::{IndicatorPlan, Plan, Statistic, Status, TargetPlan, YearValue};
 use crate::rng::{stream, Domain, Stream, PILOT_BLOCK};
@@ -320,6 +321,8 @@ pub struct TargetSummary {
     pub quantiles: [f64; 7],
     /// Draws first meeting it in each calendar year from [`Plan::first_year`]; the last entry counts never.
     pub first_met: Vec<u64>,
+    /// Required effort for each of [`P_GOALS`] (None when not computed).
+    pub required: Option<[Required; 3]>,
 }
 
 /// Everything the tables are made from.
@@ -339,10 +342,29 @@ pub struct Outcome {
 pub struct Grids {
     fan: Vec<Grid>,
     stat: Vec<Grid>,
+    /// Per-draw effort boundaries (targets with [`Effort::PerDraw`]).
+    effort: Vec<Grid>,
 }
 
-/// An indicator's fan grids, and per target the grids of each scenario.
-type IndicatorGrids = (Vec<Grid>, Vec<(usize, Vec<Grid>)>);
+/// An indicator's fan grids, and per target the grids of each scenario for
+/// its statistic and its effort boundary.
+type IndicatorGrids = (Vec<Grid>, Vec<(usize, Vec<Grid>, Vec<Grid>)>);
+
+/// Feeds each draw's effort boundary of a [`Effort::PerDraw`] target to `keep`.
+#[inline]
+fn per_draw_boundary(
+    tp: &TargetPlan,
+    transform: Transform,
+    g: &[f64],
+    scratch: &mut [f64],
+) -> Option<f64> {
+    match &tp.effort {
+        Effort::PerDraw { weights, scale } => {
+            Some(effort::boundary(tp, transform, g, weights, *scale, scratch))
+        }
+        _ => None,
+    }
+}
 
 /// Places the quantile grids from a pilot of [`PILOT_DRAWS`] draws with its own streams.
 pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
@@ -364,6 +386,8 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                 .filter(|&j| plan.targets[j].status != Status::InsufficientHistory)
                 .collect();
             let mut stat_values = vec![Vec::with_capacity(PILOT_DRAWS); ns * live.len()];
+            let mut effort_values = vec![Vec::new(); ns * live.len()];
+            let mut scratch = vec![0.0; years];
             let block = Block {
                 plan,
                 commons: &commons,
@@ -377,8 +401,17 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                 }
                 for s in 0..ns {
                     let x = &draw.x[s * years..(s + 1) * years];
+                    let g = &draw.g[s * years..(s + 1) * years];
                     for (l, &j) in live.iter().enumerate() {
-                        stat_values[s * live.len() + l].push(evaluate(&plan.targets[j], x).0);
+                        let tp = &plan.targets[j];
+                        stat_values[s * live.len() + l].push(evaluate(tp, x).0);
+                        if let Some(b) =
+                            per_draw_boundary(tp, transforms[ip.index], g, &mut scratch)
+                        {
+                            if b.is_finite() {
+                                effort_values[s * live.len() + l].push(b);
+                            }
+                        }
                     }
                 }
             });
@@ -399,7 +432,16 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                             )
                         })
                         .collect();
-                    (j, grids)
+                    let effort = (0..ns)
+                        .map(|s| {
+                            let values = &mut effort_values[s * live.len() + l];
+                            if values.is_empty() {
+                                values.push(0.0);
+                            }
+                            Grid::from_pilot(values, cells, false)
+                        })
+                        .collect();
+                    (j, grids, effort)
                 })
                 .collect();
             (fan, stats)
@@ -407,19 +449,25 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
         .collect();
     let placeholder = Grid::from_pilot(&mut [0.0], 1, true);
     let mut fan = vec![placeholder.clone(); ns * plan.series];
-    let mut stat = vec![placeholder; ns * nt];
+    let mut stat = vec![placeholder.clone(); ns * nt];
+    let mut effort = vec![placeholder; ns * nt];
     for (ip, (fan_grids, stat_grids)) in plan.indicators.iter().zip(per_indicator) {
         for (k, grid) in fan_grids.into_iter().enumerate() {
             let (s, t) = (k / ip.years, k % ip.years);
             fan[s * plan.series + ip.series + t] = grid;
         }
-        for (j, grids) in stat_grids {
+        for (j, grids, effort_grids) in stat_grids {
             for (s, grid) in grids.into_iter().enumerate() {
                 stat[s * nt + j] = grid;
             }
+            if matches!(plan.targets[j].effort, Effort::PerDraw { .. }) {
+                for (s, grid) in effort_grids.into_iter().enumerate() {
+                    effort[s * nt + j] = grid;
+                }
+            }
         }
     }
-    Grids { fan, stat }
+    Grids { fan, stat, effort }
 }
 
 /// What every block of a run shares.
@@ -444,6 +492,12 @@ pub struct Accumulator {
     only_baseline: Vec<u64>,
     first_met: Vec<u64>,
     scorecard: Vec<Vec<u64>>,
+    /// Per-draw effort boundaries (finite ones).
+    effort: Vec<Sketch>,
+    /// Draws whose boundary is −∞ (met whatever the drift) and +∞ (never met).
+    effort_infinite: Vec<[u64; 2]>,
+    /// Histograms of count surpluses (empty for other targets).
+    surplus: Vec<Vec<u32>>,
     /// (block, sums of natural fan values then of target statistics), merged in block order.
     sums: Vec<(u64, Vec<f64>)>,
     draws: u64,
@@ -463,6 +517,14 @@ impl Accumulator {
             first_met: vec![0; ns * nt * (plan.calendar_years() + 1)],
             scorecard: (0..ns)
                 .flat_map(|_| plan.groups.iter().map(|(_, n)| vec![0; n + 1]))
+                .collect(),
+            effort: grids.effort.iter().map(Grid::sketch).collect(),
+            effort_infinite: vec![[0; 2]; ns * nt],
+            surplus: (0..ns * nt)
+                .map(|k| match plan.targets[k % nt].effort {
+                    Effort::Count { .. } => vec![0; 2 * SURPLUS_SPAN as usize + 1],
+                    _ => Vec::new(),
+                })
                 .collect(),
             sums: Vec::new(),
             draws: 0,
@@ -485,6 +547,16 @@ impl Accumulator {
         for (a, b) in self.scorecard.iter_mut().zip(&other.scorecard) {
             add(a, b);
         }
+        for (a, b) in self.effort.iter_mut().zip(&other.effort) {
+            a.merge(b);
+        }
+        for (a, b) in self.effort_infinite.iter_mut().zip(&other.effort_infinite) {
+            a[0] += b[0];
+            a[1] += b[1];
+        }
+        for (a, b) in self.surplus.iter_mut().zip(&other.surplus) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
         self.sums.extend(other.sums);
         self.draws += other.draws;
     }
@@ -506,6 +578,9 @@ impl Accumulator {
         let mut met_counts = vec![0u32; ns * ng * len];
         let mut values: Vec<f64> = Vec::new();
         let mut stats: Vec<f64> = Vec::new();
+        let mut boundaries: Vec<Vec<f64>> = vec![Vec::new(); ns * nt];
+        let mut scratch: Vec<f64> = Vec::new();
+        let mut shared = vec![0.0; ns];
         for ip in &plan.indicators {
             if matches!(ip.fit, Fit::Insufficient { .. }) {
                 continue;
@@ -519,6 +594,9 @@ impl Accumulator {
             values.resize(ns * years * len, 0.0);
             stats.clear();
             stats.resize(ns * live * len, 0.0);
+            scratch.clear();
+            scratch.resize(years, 0.0);
+            let transform = transforms[ip.index];
             let context = Block {
                 plan,
                 commons: &commons,
@@ -541,6 +619,35 @@ impl Accumulator {
                         let (stat, met) = evaluate(tp, x);
                         let k = s * nt + j;
                         stats[(s * live + l) * len + d] = stat;
+                        match &tp.effort {
+                            Effort::Count { needed, .. } => {
+                                let surplus = if tp.comparator.upward() {
+                                    stat as i64 - needed
+                                } else {
+                                    needed - stat as i64
+                                };
+                                self.surplus[k][effort::surplus_slot(surplus)] += 1;
+                            }
+                            Effort::PerDraw { .. } => {
+                                // A scenario with the same path has the same boundary.
+                                let b = if ip.same_as[s] != s {
+                                    shared[ip.same_as[s]]
+                                } else {
+                                    let g = &draw.g[s * years..(s + 1) * years];
+                                    per_draw_boundary(tp, transform, g, &mut scratch)
+                                        .unwrap_or(f64::NAN)
+                                };
+                                shared[s] = b;
+                                if b.is_finite() {
+                                    boundaries[k].push(b);
+                                } else if b < 0.0 {
+                                    self.effort_infinite[k][0] += 1;
+                                } else {
+                                    self.effort_infinite[k][1] += 1;
+                                }
+                            }
+                            _ => {}
+                        }
                         sums[ns * plan.series + k] += stat;
                         if met {
                             self.met[k] += 1;
@@ -574,6 +681,10 @@ impl Accumulator {
                     let k = s * nt + j;
                     let range = (s * live + l) * len..(s * live + l + 1) * len;
                     self.stat[k].add_all(&grids.stat[k], &stats[range]);
+                    if !boundaries[k].is_empty() {
+                        self.effort[k].add_all(&grids.effort[k], &boundaries[k]);
+                        boundaries[k].clear();
+                    }
                 }
             }
         }
@@ -631,6 +742,69 @@ impl Accumulator {
             .fold(0.0, f64::max)
     }
 
+    /// The required effort of target-scenario `k` for each of [`P_GOALS`].
+    fn required(
+        &self,
+        k: usize,
+        tp: &TargetPlan,
+        transform: Transform,
+        grids: &Grids,
+    ) -> Option<[Required; 3]> {
+        let sign = effort::direction(tp);
+        let n = self.draws as f64;
+        match &tp.effort {
+            Effort::None => None,
+            Effort::Level { years } => {
+                let g_cut = effort::forward_cut(transform, tp.cut.at);
+                Some(P_GOALS.map(|p| {
+                    let q = if tp.comparator.upward() { 1.0 - p } else { p };
+                    let x = self.stat[k].quantile(&grids.stat[k], q).unwrap_or(f64::NAN);
+                    let g = effort::forward_cut(transform, x);
+                    // η = sign·δ, δ = (g(cut) − g(x_q)) / n.
+                    let eta = sign * (g_cut - g) / years;
+                    let eta = if g_cut.is_infinite() {
+                        sign * g_cut
+                    } else {
+                        eta
+                    };
+                    Required::from_eta(eta, sign, |d| {
+                        effort::natural(transform, d, Some((tp.cut.at - x) / years))
+                    })
+                }))
+            }
+            Effort::PerDraw { .. } => {
+                let [minus, plus] = self.effort_infinite[k];
+                let finite = self.effort[k].len();
+                Some(P_GOALS.map(|p| {
+                    let rank = p * n;
+                    let eta = if rank <= minus as f64 {
+                        f64::NEG_INFINITY
+                    } else if rank > n - plus as f64 || finite == 0 {
+                        f64::INFINITY
+                    } else {
+                        let q = ((rank - minus as f64) / finite as f64).clamp(0.0, 1.0);
+                        self.effort[k]
+                            .quantile(&grids.effort[k], q)
+                            .unwrap_or(f64::NAN)
+                    };
+                    Required::from_eta(eta, sign, |d| effort::natural(transform, d, None))
+                }))
+            }
+            Effort::Count { years, .. } => {
+                let histogram: Vec<(i64, u64)> = self.surplus[k]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &c)| c > 0)
+                    .map(|(i, &c)| (i as i64 - SURPLUS_SPAN, u64::from(c)))
+                    .collect();
+                Some(P_GOALS.map(|p| {
+                    let eta = effort::count_solve(&histogram, *years, p);
+                    Required::from_eta(eta, sign, |d| effort::natural(transform, d, None))
+                }))
+            }
+        }
+    }
+
     /// Final summaries.
     pub fn finish(mut self, plan: &Plan, transforms: &[Transform], grids: &Grids) -> Outcome {
         let ns = plan.scenarios.len();
@@ -672,6 +846,7 @@ impl Accumulator {
                     quantiles: QUANTILES
                         .map(|q| self.stat[k].quantile(&grids.stat[k], q).unwrap_or(f64::NAN)),
                     first_met: self.first_met[k * (cy + 1)..(k + 1) * (cy + 1)].to_vec(),
+                    required: self.required(k, tp, transforms[tp.indicator], grids),
                 })
             })
             .collect();

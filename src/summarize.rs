@@ -6,6 +6,7 @@
 //! a 95 % Wilson interval and, against the baseline, a paired difference.
 
 use crate::catalog::Catalog;
+use crate::effort::{growth_pct, natural_unit, Required, P_GOALS};
 use crate::plan::Plan;
 use crate::simulate::Outcome;
 
@@ -109,7 +110,38 @@ pub struct ScorecardRow {
     pub p_at_least: f64,
 }
 
-/// The three tables of a run.
+/// One row of `required.parquet`: one scenario, target and P(attain) goal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequiredRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// Target id.
+    pub target_id: String,
+    /// Indicator id.
+    pub indicator_id: String,
+    /// The P(attain) goal: 0.5, 0.8 or 0.9.
+    pub p_goal: f64,
+    /// P(attain) of the scenario as it is.
+    pub p_attain: f64,
+    /// `ok`, `unreachable` (no finite drift gets there: a bound is in the
+    /// way) or `always_met` (the target lies on or beyond a bound).
+    pub status: String,
+    /// Extra drift per year on top of the scenario (transform scale; counts:
+    /// extra expected additions a year). Negative: slack.
+    pub extra_drift: Option<f64>,
+    /// The same in the indicator's units a year (see `extra_natural_unit`).
+    pub extra_natural: Option<f64>,
+    /// For `log` indicators, the growth it adds, in % a year.
+    pub extra_growth_pct: Option<f64>,
+    /// Unit of `extra_natural`.
+    pub extra_natural_unit: String,
+    /// First year of the extra effort.
+    pub effort_from: i32,
+    /// Target year.
+    pub target_year: i32,
+}
+
+/// The tables of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
     /// attainment.parquet.
@@ -118,6 +150,8 @@ pub struct Tables {
     pub fan: Vec<FanRow>,
     /// scorecard.parquet.
     pub scorecard: Vec<ScorecardRow>,
+    /// required.parquet.
+    pub required: Vec<RequiredRow>,
 }
 
 /// Wilson score interval for `met` of `n` at 95 %.
@@ -241,6 +275,38 @@ pub fn tables(catalog: &Catalog, plan: &Plan, outcome: &Outcome, seed: u64) -> T
             });
         }
     }
+    let mut required = Vec::new();
+    for (s, scenario) in plan.scenarios.iter().enumerate() {
+        for (j, tp) in plan.targets.iter().enumerate() {
+            let Some(summary) = outcome.targets[s * nt + j].as_ref() else {
+                continue;
+            };
+            let Some(answers) = summary.required else {
+                continue;
+            };
+            let ind = &catalog.indicators[tp.indicator];
+            for (answer, p_goal) in answers.iter().zip(P_GOALS) {
+                let (drift, natural) = match *answer {
+                    Required::Drift(d, x) => (Some(d), x),
+                    _ => (None, None),
+                };
+                required.push(RequiredRow {
+                    scenario: scenario.clone(),
+                    target_id: catalog.targets[j].id.clone(),
+                    indicator_id: ind.id.clone(),
+                    p_goal,
+                    p_attain: summary.met as f64 / nf,
+                    status: answer.status().to_string(),
+                    extra_drift: drift,
+                    extra_natural: natural,
+                    extra_growth_pct: drift.and_then(|d| growth_pct(ind.transform, d)),
+                    extra_natural_unit: natural_unit(ind.transform, &ind.unit),
+                    effort_from: tp.effort_from,
+                    target_year: catalog.targets[j].target_year,
+                });
+            }
+        }
+    }
     let mut fan = Vec::new();
     for (s, scenario) in plan.scenarios.iter().enumerate() {
         for ip in &plan.indicators {
@@ -293,6 +359,7 @@ pub fn tables(catalog: &Catalog, plan: &Plan, outcome: &Outcome, seed: u64) -> T
         attainment,
         fan,
         scorecard,
+        required,
     }
 }
 

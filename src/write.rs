@@ -1,7 +1,7 @@
 //! Writing the output tables: Parquet through Polars, atomically.
 //!
 //! In: [`Tables`] and the run [`Manifest`]. Out: `attainment.parquet`,
-//! `fan.parquet`, `scorecard.parquet` and `run.json` in the output folder.
+//! `fan.parquet`, `scorecard.parquet`, `required.parquet` and `run.json` in the output folder.
 //! Every file is first written under a temporary name in the same folder and
 //! renamed into place only when all of them are written, so a failed run
 //! leaves the previous outputs as they were. Each Parquet file carries the
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -21,7 +21,7 @@ use crate::summarize::Tables;
 pub const MANIFEST_KEY: &str = "attain.run";
 
 /// What a run was: enough to reproduce it and to tell runs apart.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     /// Always `attain`.
     pub tool: String,
@@ -39,6 +39,15 @@ pub struct Manifest {
     pub block_size: usize,
     /// `--precision`, if given.
     pub precision: Option<f64>,
+    /// `--effort-from`, if given.
+    #[serde(default)]
+    pub effort_from: Option<i32>,
+    /// `--only`, if given.
+    #[serde(default)]
+    pub only: Vec<String>,
+    /// `--target-year`, if given.
+    #[serde(default)]
+    pub target_year: Option<i32>,
     /// Last projected year.
     pub horizon: i32,
     /// SHA-256 of every input file, by path.
@@ -86,7 +95,8 @@ pub fn iso8601(epoch_seconds: u64) -> String {
     )
 }
 
-fn col<T, P: ?Sized>(name: &str, values: T) -> Column
+/// A named column from values.
+pub(crate) fn col<T, P: ?Sized>(name: &str, values: T) -> Column
 where
     Series: NamedFrom<T, P>,
 {
@@ -221,15 +231,90 @@ pub fn scorecard_frame(tables: &Tables) -> PolarsResult<DataFrame> {
     )
 }
 
+/// The required-effort table as a frame.
+pub fn required_frame(tables: &Tables) -> PolarsResult<DataFrame> {
+    let r = &tables.required;
+    let s = |f: fn(&crate::summarize::RequiredRow) -> &String| {
+        r.iter().map(|x| f(x).clone()).collect::<Vec<_>>()
+    };
+    DataFrame::new(
+        r.len(),
+        vec![
+            col("scenario", s(|x| &x.scenario)),
+            col("target_id", s(|x| &x.target_id)),
+            col("p_goal", r.iter().map(|x| x.p_goal).collect::<Vec<_>>()),
+            col("status", s(|x| &x.status)),
+            col(
+                "extra_drift",
+                r.iter().map(|x| x.extra_drift).collect::<Vec<_>>(),
+            ),
+            col(
+                "extra_natural",
+                r.iter().map(|x| x.extra_natural).collect::<Vec<_>>(),
+            ),
+            col(
+                "effort_from",
+                r.iter().map(|x| x.effort_from).collect::<Vec<_>>(),
+            ),
+            col("indicator_id", s(|x| &x.indicator_id)),
+            col("p_attain", r.iter().map(|x| x.p_attain).collect::<Vec<_>>()),
+            col("extra_natural_unit", s(|x| &x.extra_natural_unit)),
+            col(
+                "extra_growth_pct",
+                r.iter().map(|x| x.extra_growth_pct).collect::<Vec<_>>(),
+            ),
+            col(
+                "target_year",
+                r.iter().map(|x| x.target_year).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
 /// Files staged under temporary names, renamed into place together.
 pub struct Staged {
     moves: Vec<(PathBuf, PathBuf)>,
+    folders: Vec<(PathBuf, PathBuf)>,
 }
 
 impl Staged {
     /// Nothing staged yet.
     pub fn new() -> Self {
-        Staged { moves: Vec::new() }
+        Staged {
+            moves: Vec::new(),
+            folders: Vec::new(),
+        }
+    }
+
+    /// Stages a folder holding copies of `files` (name inside the folder,
+    /// source); on commit it replaces `dir` as a whole.
+    pub fn folder(&mut self, dir: &Path, files: &[(String, PathBuf)]) -> Result<()> {
+        let temp = Self::temp_for(dir);
+        let _ = std::fs::remove_dir_all(&temp);
+        let result = (|| -> std::io::Result<()> {
+            for (name, source) in files {
+                let target = temp.join(name);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::copy(source, &target)?;
+            }
+            std::fs::create_dir_all(&temp)
+        })();
+        match result {
+            Ok(()) => {
+                self.folders.push((temp, dir.to_path_buf()));
+                Ok(())
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&temp);
+                self.abandon();
+                Err(Error::Write {
+                    path: dir.to_path_buf(),
+                    source: e.into(),
+                })
+            }
+        }
     }
 
     fn temp_for(path: &Path) -> PathBuf {
@@ -296,6 +381,9 @@ impl Staged {
         for (temp, _) in self.moves.drain(..) {
             let _ = std::fs::remove_file(temp);
         }
+        for (temp, _) in self.folders.drain(..) {
+            let _ = std::fs::remove_dir_all(temp);
+        }
     }
 
     /// Renames every staged file into place.
@@ -306,6 +394,29 @@ impl Staged {
                 path: path.clone(),
                 source: e.into(),
             })?;
+        }
+        let folders = std::mem::take(&mut self.folders);
+        for (temp, dir) in &folders {
+            let old = dir.with_file_name(format!(
+                ".{}.{}.old",
+                dir.file_name()
+                    .map_or(String::new(), |n| n.to_string_lossy().to_string()),
+                std::process::id()
+            ));
+            let had = dir.exists();
+            let swap = (|| -> std::io::Result<()> {
+                if had {
+                    std::fs::rename(dir, &old)?;
+                }
+                std::fs::rename(temp, dir)
+            })();
+            swap.map_err(|e| Error::Write {
+                path: dir.clone(),
+                source: e.into(),
+            })?;
+            if had {
+                let _ = std::fs::remove_dir_all(&old);
+            }
         }
         Ok(())
     }
@@ -323,8 +434,45 @@ impl Drop for Staged {
     }
 }
 
-/// Writes the three tables and `run.json` into `out`, atomically.
-pub fn write_tables(out: &Path, tables: &Tables, manifest: &Manifest) -> Result<()> {
+/// The input files a run read, copied into `inputs/` of its output so the
+/// run can be reproduced and compared with later ones (`attain compare`).
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Catalog files (indicators, targets, history).
+    pub data: Vec<PathBuf>,
+    /// Scenario files.
+    pub scenarios: Vec<PathBuf>,
+}
+
+impl Snapshot {
+    fn files(&self) -> Vec<(String, PathBuf)> {
+        let mut files = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (folder, paths) in [("data", &self.data), ("scenarios", &self.scenarios)] {
+            for path in paths.iter() {
+                let name = path
+                    .file_name()
+                    .map_or_else(|| "file".into(), |n| n.to_string_lossy().to_string());
+                let mut rel = format!("{folder}/{name}");
+                let mut k = 1;
+                while !seen.insert(rel.clone()) {
+                    k += 1;
+                    rel = format!("{folder}/{k}-{name}");
+                }
+                files.push((rel, path.clone()));
+            }
+        }
+        files
+    }
+}
+
+/// Writes the four tables, `run.json` and the `inputs/` snapshot into `out`, atomically.
+pub fn write_tables(
+    out: &Path,
+    tables: &Tables,
+    manifest: &Manifest,
+    snapshot: &Snapshot,
+) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::Write {
         path: out.to_path_buf(),
         source: e.into(),
@@ -342,7 +490,10 @@ pub fn write_tables(out: &Path, tables: &Tables, manifest: &Manifest) -> Result<
     staged.parquet(&out.join("fan.parquet"), &mut fan, &json)?;
     let mut scorecard = scorecard_frame(tables).map_err(|e| frame_error("scorecard.parquet", e))?;
     staged.parquet(&out.join("scorecard.parquet"), &mut scorecard, &json)?;
+    let mut required = required_frame(tables).map_err(|e| frame_error("required.parquet", e))?;
+    staged.parquet(&out.join("required.parquet"), &mut required, &json)?;
     staged.text(&out.join("run.json"), &(json + "\n"))?;
+    staged.folder(&out.join("inputs"), &snapshot.files())?;
     staged.commit()
 }
 

@@ -1037,10 +1037,7 @@ fn bad_input_leaves_previous_outputs_untouched() {
     let fx = Fixture::new("atomic");
     fx.run(&[]).assert_success();
     let before_files = list_dir(&fx.out());
-    let before: Vec<Vec<u8>> = before_files
-        .iter()
-        .map(|n| fs::read(fx.out().join(n)).unwrap())
-        .collect();
+    let before = contents(&fx.out());
     fx.set_line(
         "data/history.csv",
         "quality_index,2022,",
@@ -1056,13 +1053,23 @@ fn bad_input_leaves_previous_outputs_untouched() {
             .all(|n| !n.ends_with(".tmp") && !n.starts_with('.')),
         "no temporary files: {after_files:?}"
     );
-    for (name, bytes) in before_files.iter().zip(&before) {
-        assert_eq!(
-            &fs::read(fx.out().join(name)).unwrap(),
-            bytes,
-            "{name} unchanged"
-        );
+    assert_eq!(contents(&fx.out()), before, "every file unchanged");
+}
+
+/// Every file under `dir` (recursively), by relative path, with its bytes.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut all = Vec::new();
+    for name in list_dir(dir) {
+        let path = dir.join(&name);
+        if path.is_dir() {
+            for (inner, bytes) in contents(&path) {
+                all.push((format!("{name}/{inner}"), bytes));
+            }
+        } else {
+            all.push((name, fs::read(path).unwrap()));
+        }
     }
+    all
 }
 
 #[test]
@@ -1075,9 +1082,16 @@ fn successful_run_leaves_no_temporary_files() {
         [
             "attainment.parquet",
             "fan.parquet",
+            "inputs",
+            "required.parquet",
             "run.json",
             "scorecard.parquet"
         ]
+    );
+    assert_eq!(list_dir(&fx.out().join("inputs")), ["data", "scenarios"]);
+    assert_eq!(
+        list_dir(&fx.out().join("inputs/scenarios")),
+        ["baseline.toml", "push.toml"]
     );
 }
 
@@ -1202,4 +1216,208 @@ fn precision_mode_adds_draws_until_every_standard_error_is_small_enough() {
         .assert_success();
     let att2 = read_parquet(&again.out().join("attainment.parquet"));
     assert_eq!(floats(&att, "p_attain"), floats(&att2, "p_attain"));
+}
+
+// ---------------------------------------------------------------------------
+// required effort and year-on-year comparison
+// ---------------------------------------------------------------------------
+
+/// The contract columns of INTERFACE.md, then the extra ones.
+const REQUIRED_COLUMNS: [&str; 12] = [
+    "scenario",
+    "target_id",
+    "p_goal",
+    "status",
+    "extra_drift",
+    "extra_natural",
+    "effort_from",
+    "indicator_id",
+    "p_attain",
+    "extra_natural_unit",
+    "extra_growth_pct",
+    "target_year",
+];
+
+fn required_drift(frame: &DataFrame, scenario: &str, target: &str, goal: f64) -> Option<f64> {
+    let scenarios = strings(frame, "scenario");
+    let targets = strings(frame, "target_id");
+    let goals = floats(frame, "p_goal");
+    let drifts = floats(frame, "extra_drift");
+    let i = (0..frame.height())
+        .find(|&i| {
+            scenarios[i].as_deref() == Some(scenario)
+                && targets[i].as_deref() == Some(target)
+                && goals[i] == Some(goal)
+        })
+        .unwrap_or_else(|| panic!("no row {scenario}/{target}/{goal}"));
+    drifts[i]
+}
+
+#[test]
+fn required_effort_has_three_goals_per_ok_target_and_follows_a_scenario_push() {
+    let fx = Fixture::new("required");
+    fx.run(&["--effort-from", "2026"]).assert_success();
+    let req = read_parquet(&fx.out().join("required.parquet"));
+    assert_eq!(column_names(&req), REQUIRED_COLUMNS);
+    // Four targets have status ok (not the milestone, not the short series); two scenarios.
+    assert_eq!(req.height(), 4 * 2 * 3);
+    assert!(ints(&req, "effort_from").iter().all(|&y| y == Some(2026)));
+    for target in [
+        "quality_index_2030",
+        "rd_intensity_increase",
+        "pass_rate_2030",
+        "labs_2030",
+    ] {
+        let d: Vec<f64> = [0.5, 0.8, 0.9]
+            .map(|g| required_drift(&req, "baseline", target, g).unwrap())
+            .to_vec();
+        assert!(
+            d[0] < d[1] && d[1] < d[2],
+            "{target}: more certainty takes more drift {d:?}"
+        );
+    }
+    // `push` adds 0.2 a year to the quality index from 2026 on the same random
+    // numbers, so it needs exactly 0.2 a year less.
+    for goal in [0.5, 0.8, 0.9] {
+        let base = required_drift(&req, "baseline", "quality_index_2030", goal).unwrap();
+        let push = required_drift(&req, "push", "quality_index_2030", goal).unwrap();
+        assert!(
+            (base - push - 0.2).abs() < 1e-6,
+            "goal {goal}: {base} vs {push}"
+        );
+    }
+    let units = strings(&req, "extra_natural_unit");
+    assert!(units.contains(&Some("percentage points a year".to_string())));
+    assert!(units.contains(&Some("additions a year".to_string())));
+    // Growth in % a year only for the `log` indicator.
+    let growth = floats(&req, "extra_growth_pct");
+    let targets = strings(&req, "target_id");
+    for i in 0..req.height() {
+        let is_log = targets[i].as_deref() == Some("rd_intensity_increase");
+        assert_eq!(growth[i].is_some(), is_log, "row {i}");
+    }
+}
+
+#[test]
+fn a_level_beyond_a_bound_is_unreachable_with_nulls() {
+    let fx = Fixture::new("unreachable");
+    fx.set_line(
+        "data/targets.csv",
+        "pass_rate_2030,",
+        "pass_rate_2030,pass_rate,level,>=,100.1,2030,,,beyond the ceiling",
+    );
+    fx.run(&[]).assert_success();
+    let req = read_parquet(&fx.out().join("required.parquet"));
+    let targets = strings(&req, "target_id");
+    let status = strings(&req, "status");
+    let drift = floats(&req, "extra_drift");
+    let rows: Vec<usize> = (0..req.height())
+        .filter(|&i| targets[i].as_deref() == Some("pass_rate_2030"))
+        .collect();
+    assert_eq!(rows.len(), 6);
+    for i in rows {
+        assert_eq!(status[i].as_deref(), Some("unreachable"));
+        assert_eq!(drift[i], None);
+    }
+}
+
+#[test]
+fn effort_from_after_a_target_year_is_a_bad_argument() {
+    let fx = Fixture::new("effort-late");
+    fx.run(&["--effort-from", "2031"])
+        .assert_input_error(&["`--effort-from`", "2031"]);
+    assert!(!fx.out().exists(), "nothing written");
+}
+
+fn compare(old: &Path, new: &Path) -> Outcome {
+    Outcome::of(Command::new(BIN).arg("compare").arg(old).arg(new))
+}
+
+#[test]
+fn compare_splits_each_change_into_data_and_scenarios() {
+    let fx = Fixture::new("compare");
+    let old = fx.path("old");
+    let new = fx.path("new");
+    let run_into = |out: &Path| {
+        Outcome::of(
+            Command::new(BIN)
+                .arg("run")
+                .arg("--data")
+                .arg(fx.data())
+                .arg("--scenarios")
+                .arg(fx.scenarios())
+                .arg("--out")
+                .arg(out)
+                .args(["--draws", DRAWS, "--quiet"]),
+        )
+    };
+    run_into(&old).assert_success();
+    // A new figure for the quality index, and a stronger push.
+    fx.append(
+        "data/history.csv",
+        "quality_index,2025,92.9,official,statistical yearbook 2026\n",
+    );
+    fx.replace("scenarios/push.toml", "drift_add = 0.2", "drift_add = 0.5");
+    run_into(&new).assert_success();
+    let out = compare(&old, &new);
+    out.assert_success();
+    assert!(out.stdout.contains("largest changes"), "{}", out.stdout);
+    let cmp = read_parquet(&new.join("compare.parquet"));
+    assert_eq!(cmp.height(), N_TARGETS * 2);
+    let scenario = strings(&cmp, "scenario");
+    let target = strings(&cmp, "target_id");
+    let change = floats(&cmp, "change");
+    let data = floats(&cmp, "from_data");
+    let scen = floats(&cmp, "from_scenarios");
+    let at = |s: &str, t: &str| {
+        (0..cmp.height())
+            .find(|&i| scenario[i].as_deref() == Some(s) && target[i].as_deref() == Some(t))
+            .unwrap()
+    };
+    for i in 0..cmp.height() {
+        if let (Some(c), Some(d), Some(e)) = (change[i], data[i], scen[i]) {
+            assert!((c - d - e).abs() < 1e-12, "the parts add up");
+        }
+    }
+    // The baseline scenario did not change: none of its movement is the scenarios'.
+    let qi = at("baseline", "quality_index_2030");
+    assert_eq!(scen[qi], Some(0.0));
+    assert!(
+        data[qi].unwrap() != 0.0,
+        "the new figure moves the quality index"
+    );
+    // The labs' data and scenarios did not change: nothing moved at all.
+    let labs = at("push", "labs_2030");
+    assert_eq!(
+        (change[labs], data[labs], scen[labs]),
+        (Some(0.0), Some(0.0), Some(0.0))
+    );
+    // The stronger push moves the quality index up beyond what the data did.
+    let push = at("push", "quality_index_2030");
+    assert!(scen[push].unwrap() > 0.0);
+}
+
+#[test]
+fn compare_without_a_snapshot_gives_the_change_only() {
+    let fx = Fixture::new("compare-old");
+    fx.run(&[]).assert_success();
+    let old = fx.path("old");
+    fs::rename(fx.out(), &old).unwrap();
+    fs::remove_dir_all(old.join("inputs")).unwrap();
+    fx.run(&[]).assert_success();
+    let out = compare(&old, &fx.out());
+    out.assert_success();
+    assert!(out.stdout.contains("not split"), "{}", out.stdout);
+    let cmp = read_parquet(&fx.out().join("compare.parquet"));
+    assert!(floats(&cmp, "from_data").iter().all(Option::is_none));
+    assert!(floats(&cmp, "change").iter().flatten().all(|&c| c == 0.0));
+}
+
+#[test]
+fn compare_of_a_folder_that_is_not_a_run_is_an_input_error() {
+    let fx = Fixture::new("compare-bad");
+    fx.run(&[]).assert_success();
+    let out = compare(&fx.data(), &fx.out());
+    out.assert_input_error(&["run.json"]);
+    assert!(!fx.out().join("compare.parquet").exists());
 }

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use attain::catalog::Catalog;
 use attain::job::{load_inputs, project};
 use attain::simulate::Settings;
-use attain::summarize::{tables, AttainmentRow, Tables};
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use attain::summarize::{tables, AttainmentRow, RequiredRow, Tables};
+use statrs::distribution::{Continuous, ContinuousCDF, Discrete, Poisson, StudentsT};
 use statrs::function::gamma::ln_gamma;
 
 const DRAWS: u64 = 200_000;
@@ -125,6 +125,15 @@ ms_t,ms,milestone,>=,1,2025,,,test
 }
 
 fn simulate(dir: &Path, threads: usize, draws: u64) -> (Catalog, Tables) {
+    simulate_from(dir, threads, draws, None)
+}
+
+fn simulate_from(
+    dir: &Path,
+    threads: usize,
+    draws: u64,
+    effort_from: Option<i32>,
+) -> (Catalog, Tables) {
     let inputs = load_inputs(&dir.join("data"), &[dir.join("scenarios")]).expect("valid fixture");
     let settings = Settings {
         draws,
@@ -135,6 +144,7 @@ fn simulate(dir: &Path, threads: usize, draws: u64) -> (Catalog, Tables) {
         &inputs.catalog,
         &inputs.scenarios,
         2025,
+        effort_from,
         &settings,
         None,
         &|_| {},
@@ -340,6 +350,54 @@ fn counts_and_milestones_match_their_closed_forms() {
     assert_eq!(row(&t, "baseline", "ms_t").status, "assumption_only");
 }
 
+/// The first year by which at least half the draws are met, from closed-form
+/// probabilities of being met by each year; None when that never happens by
+/// the target year. The test needs each of them clear of 0.5 by 4·SE.
+fn first_year_half(by_year: &[(i32, f64)]) -> Option<i32> {
+    let se = (0.25 / DRAWS as f64).sqrt();
+    for &(_, p) in by_year {
+        assert!((p - 0.5).abs() > 4.0 * se, "{p} too close to 0.5 to test");
+    }
+    by_year.iter().find(|(_, p)| *p >= 0.5).map(|(y, _)| *y)
+}
+
+#[test]
+fn first_passage_matches_the_closed_forms_of_counts_and_milestones() {
+    let dir = scratch("passage");
+    write_fixture(&dir);
+    let (_, t) = simulate(&dir, 2, DRAWS);
+    // A stock only grows, so it is met by the target year iff met in it.
+    for scenario in ["baseline", "adjusted"] {
+        let r = row(&t, scenario, "cnt_t");
+        assert_eq!(r.p_reached_by, r.p_attain, "{scenario}");
+    }
+    for (scenario, rate) in [("baseline", 1.0), ("adjusted", 1.4)] {
+        let by_year: Vec<(i32, f64)> = (1..=5)
+            .map(|h| (2020 + h, p_count_at_least(12, 9.0, 5.0, f64::from(h), rate)))
+            .collect();
+        assert_eq!(
+            row(&t, scenario, "cnt_t").first_year_p50,
+            first_year_half(&by_year),
+            "count, {scenario}: {by_year:?}"
+        );
+    }
+    // Milestone with hazard 0.2 a year: done by 2020 + h with 1 − 0.8^h.
+    let by_year: Vec<(i32, f64)> = (1..=5).map(|h| (2020 + h, 1.0 - 0.8f64.powi(h))).collect();
+    let ms = row(&t, "baseline", "ms_t");
+    assert_eq!(ms.first_year_p50, first_year_half(&by_year));
+    assert_eq!(ms.first_year_p50, Some(2024));
+    assert_close_reached(ms, 1.0 - 0.8f64.powi(5));
+}
+
+fn assert_close_reached(got: &AttainmentRow, expected: f64) {
+    let p = got.p_reached_by.expect("a first-passage probability");
+    let se = (expected * (1.0 - expected) / DRAWS as f64).sqrt();
+    assert!(
+        (p - expected).abs() <= 4.0 * se,
+        "reached by: {p} vs {expected}"
+    );
+}
+
 #[test]
 fn tables_are_identical_whatever_the_thread_count() {
     let dir = scratch("threads");
@@ -431,4 +489,158 @@ fn joint_attainment_is_the_product_when_independent_and_above_it_under_a_factor(
         "P(all) under a factor {linked:.4} vs product {:.4}",
         la * lb
     );
+}
+
+fn required<'a>(t: &'a Tables, scenario: &str, target: &str, p_goal: f64) -> &'a RequiredRow {
+    t.required
+        .iter()
+        .find(|r| r.scenario == scenario && r.target_id == target && r.p_goal == p_goal)
+        .unwrap_or_else(|| panic!("required {scenario}/{target}/{p_goal}"))
+}
+
+/// Holds a required extra drift against the closed-form inversion of a
+/// Student-t predictive: the statistic S + w·δ meets `cut` with probability p
+/// when δ = (g(cut) − Q_{1−p}(S)) / w. The estimate is a sample quantile, so
+/// its tolerance is 4 standard errors of that quantile, sqrt(p(1−p)/N) / f,
+/// plus the sketch's ±0.001 in rank, both divided by w.
+fn assert_required(got: &RequiredRow, predictive: &StudentsT, cut: f64, w: f64, what: &str) {
+    let p = got.p_goal;
+    let q = predictive.inverse_cdf(1.0 - p);
+    let expected = (cut - q) / w;
+    let density = predictive.pdf(q);
+    let tolerance = (4.0 * (p * (1.0 - p) / DRAWS as f64).sqrt() + 0.001) / density / w;
+    let d = got.extra_drift.expect("a drift");
+    assert_eq!(got.status, "ok", "{what}");
+    assert!(
+        (d - expected).abs() <= tolerance,
+        "{what}, P = {p}: simulated {d:.5}, closed form {expected:.5}, tolerance {tolerance:.5}"
+    );
+}
+
+/// The Student-t predictive of G_T with ΣM = ΣV² = h (MODEL.md §2).
+fn predictive(series: &[(i32, f64)], g: impl Fn(f64) -> f64, h: f64) -> StudentsT {
+    let (g_last, mu, s2, k) = fit(series, &g);
+    let dof = (series.len() - 2) as f64;
+    StudentsT::new(g_last + h * mu, (s2 * (h * h / k + h)).sqrt(), dof).unwrap()
+}
+
+#[test]
+fn required_extra_drift_matches_the_closed_form_inversion() {
+    let dir = scratch("required");
+    write_fixture(&dir);
+    // Effort from the first projected year (2021): five years of it by 2025.
+    let (_, t) = simulate(&dir, 2, DRAWS);
+    for p in [0.5, 0.8, 0.9] {
+        let lev = predictive(&LEVEL, |x| x, 5.0);
+        assert_required(
+            required(&t, "baseline", "lev_t", p),
+            &lev,
+            18.95,
+            5.0,
+            "level",
+        );
+        let lg = predictive(&LOG, f64::ln, 5.0);
+        assert_required(
+            required(&t, "baseline", "lg_t", p),
+            &lg,
+            4.595f64.ln(),
+            5.0,
+            "log",
+        );
+        let lt = predictive(&LOGIT, logit, 5.0);
+        assert_required(
+            required(&t, "baseline", "lt_t", p),
+            &lt,
+            logit(99.95),
+            5.0,
+            "logit",
+        );
+        // Increase 2022 → 2025: the effort of 2023–25 adds 3δ.
+        let (g_last, mu, s2, k) = fit(&LEVEL, |x| x);
+        let dof = (LEVEL.len() - 2) as f64;
+        let inc = StudentsT::new(3.0 * mu, (s2 * (9.0 / k + 3.0)).sqrt(), dof).unwrap();
+        assert_required(
+            required(&t, "baseline", "inc_t", p),
+            &inc,
+            2.899_95,
+            3.0,
+            "increase",
+        );
+        // Cumulative 2023–25: the effort adds 3δ + 4δ + 5δ.
+        let cum = StudentsT::new(
+            3.0 * g_last + 12.0 * mu,
+            (s2 * (144.0 / k + 32.0)).sqrt(),
+            dof,
+        )
+        .unwrap();
+        assert_required(
+            required(&t, "baseline", "cum_t", p),
+            &cum,
+            55.5 - 0.000_05,
+            12.0,
+            "cumulative",
+        );
+    }
+    // The natural readings: for `level` the drift itself; for `log` the growth
+    // it adds, and the deciding draw's gap to the cut over the five years.
+    let r = required(&t, "baseline", "lev_t", 0.8);
+    assert_eq!(r.extra_natural, r.extra_drift);
+    let r = required(&t, "baseline", "lg_t", 0.8);
+    let d = r.extra_drift.unwrap();
+    assert!((r.extra_growth_pct.unwrap() - 100.0 * d.exp_m1()).abs() < 1e-12);
+    let lg = predictive(&LOG, f64::ln, 5.0);
+    let q = lg.inverse_cdf(0.2);
+    let gap = (4.595 - q.exp()) / 5.0;
+    // The quantile's tolerance on the log scale, carried to natural units.
+    let tolerance = q.exp() * (4.0 * (0.16 / DRAWS as f64).sqrt() + 0.001) / lg.pdf(q) / 5.0;
+    let natural = r.extra_natural.unwrap();
+    assert!(
+        (natural - gap).abs() <= tolerance,
+        "log natural reading {natural} vs {gap} ± {tolerance}"
+    );
+    // The target of a `logit` at its published ceiling stays reachable (99.95);
+    // the milestone has no required drift.
+    assert!(t.required.iter().all(|r| r.target_id != "ms_t"));
+    // A later effort year leaves fewer years: from 2023, three of them.
+    let (_, late) = simulate_from(&dir, 2, DRAWS, Some(2023));
+    let lev = predictive(&LEVEL, |x| x, 5.0);
+    let r = required(&late, "baseline", "lev_t", 0.8);
+    assert_eq!(r.effort_from, 2023);
+    assert_required(r, &lev, 18.95, 3.0, "level from 2023");
+}
+
+#[test]
+fn required_additions_of_a_count_reach_the_goal_in_closed_form() {
+    let dir = scratch("required_count");
+    write_fixture(&dir);
+    let (_, t) = simulate(&dir, 2, DRAWS);
+    // 49 → ≥ 61: 12 more in 5 years. With δ extra additions a year on top,
+    // the additions are NegBin(r, p) + Poisson(5δ); P(≥ 12) by convolution.
+    let r0 = 0.5 + 9.0;
+    let pk: f64 = 5.0 / (5.0 + 5.0);
+    let negbin = |n: u64| {
+        let n = n as f64;
+        (ln_gamma(n + r0) - ln_gamma(n + 1.0) - ln_gamma(r0) + r0 * pk.ln() + n * (1.0 - pk).ln())
+            .exp()
+    };
+    for p in [0.5, 0.8, 0.9] {
+        let row = required(&t, "baseline", "cnt_t", p);
+        let delta = row.extra_drift.unwrap();
+        assert!(delta > 0.0, "P = {p} needs more additions");
+        let pois = Poisson::new(5.0 * delta).unwrap();
+        let below: f64 = (0..12u64)
+            .map(|a| {
+                (0..=12 - 1 - a)
+                    .map(|b| negbin(a) * pois.pmf(b))
+                    .sum::<f64>()
+            })
+            .sum();
+        let reached = 1.0 - below;
+        let se = (p * (1.0 - p) / DRAWS as f64).sqrt();
+        assert!(
+            (reached - p).abs() <= 4.0 * se,
+            "count, goal {p}: closed form at δ = {delta:.4} gives {reached:.4}"
+        );
+        assert_eq!(row.extra_natural, Some(delta));
+    }
 }

@@ -580,7 +580,7 @@ impl Accumulator {
         let mut stats: Vec<f64> = Vec::new();
         let mut boundaries: Vec<Vec<f64>> = vec![Vec::new(); ns * nt];
         let mut scratch: Vec<f64> = Vec::new();
-        let mut shared = vec![0.0; ns];
+        let mut met_by = vec![false; ns];
         for ip in &plan.indicators {
             if matches!(ip.fit, Fit::Insufficient { .. }) {
                 continue;
@@ -605,7 +605,10 @@ impl Accumulator {
                 len,
             };
             simulate_indicator(&context, ip, transforms[ip.index], |d, draw| {
-                for s in 0..ns {
+                // A scenario with the same settings as an earlier one for this
+                // indicator (`same_as`) has the same values: its summaries are
+                // copied in `finish`, only its part of the joint count is kept.
+                for s in (0..ns).filter(|&s| ip.same_as[s] == s) {
                     for t in 0..years {
                         values[(s * years + t) * len + d] = draw.g[s * years + t];
                         sums[s * plan.series + ip.series + t] += draw.x[s * years + t];
@@ -615,6 +618,17 @@ impl Accumulator {
                     let tp = &plan.targets[j];
                     let mut met_baseline = false;
                     for s in 0..ns {
+                        let alias = ip.same_as[s];
+                        if alias != s {
+                            let met = met_by[alias];
+                            met_by[s] = met;
+                            if met {
+                                for &g in &tp.groups {
+                                    met_counts[(s * ng + g) * len + d] += 1;
+                                }
+                            }
+                            continue;
+                        }
                         let x = &draw.x[s * years..(s + 1) * years];
                         let (stat, met) = evaluate(tp, x);
                         let k = s * nt + j;
@@ -629,15 +643,9 @@ impl Accumulator {
                                 self.surplus[k][effort::surplus_slot(surplus)] += 1;
                             }
                             Effort::PerDraw { .. } => {
-                                // A scenario with the same path has the same boundary.
-                                let b = if ip.same_as[s] != s {
-                                    shared[ip.same_as[s]]
-                                } else {
-                                    let g = &draw.g[s * years..(s + 1) * years];
-                                    per_draw_boundary(tp, transform, g, &mut scratch)
-                                        .unwrap_or(f64::NAN)
-                                };
-                                shared[s] = b;
+                                let g = &draw.g[s * years..(s + 1) * years];
+                                let b = per_draw_boundary(tp, transform, g, &mut scratch)
+                                    .unwrap_or(f64::NAN);
                                 if b.is_finite() {
                                     boundaries[k].push(b);
                                 } else if b < 0.0 {
@@ -649,6 +657,7 @@ impl Accumulator {
                             _ => {}
                         }
                         sums[ns * plan.series + k] += stat;
+                        met_by[s] = met;
                         if met {
                             self.met[k] += 1;
                             for &g in &tp.groups {
@@ -671,7 +680,7 @@ impl Accumulator {
                     }
                 }
             });
-            for s in 0..ns {
+            for s in (0..ns).filter(|&s| ip.same_as[s] == s) {
                 for t in 0..years {
                     let i = s * plan.series + ip.series + t;
                     let range = (s * years + t) * len..(s * years + t + 1) * len;
@@ -805,6 +814,39 @@ impl Accumulator {
         }
     }
 
+    /// Gives every scenario that shares an earlier one's settings for an
+    /// indicator (`same_as`) that scenario's summaries: its draws are the same.
+    fn copy_aliases(&mut self, plan: &Plan, total: &mut [f64]) {
+        let ns = plan.scenarios.len();
+        let nt = plan.targets.len();
+        let cy = plan.calendar_years() + 1;
+        for ip in &plan.indicators {
+            for (s, &a) in ip.same_as.iter().enumerate().filter(|&(s, &a)| a != s) {
+                for t in 0..ip.years {
+                    let (to, from) = (
+                        s * plan.series + ip.series + t,
+                        a * plan.series + ip.series + t,
+                    );
+                    self.fan[to] = self.fan[from].clone();
+                    total[to] = total[from];
+                }
+                for &j in &ip.targets {
+                    let (to, from) = (s * nt + j, a * nt + j);
+                    self.met[to] = self.met[from];
+                    self.only_here[to] = self.only_here[from];
+                    self.only_baseline[to] = self.only_baseline[from];
+                    self.first_met
+                        .copy_within(from * cy..(from + 1) * cy, to * cy);
+                    self.stat[to] = self.stat[from].clone();
+                    total[ns * plan.series + to] = total[ns * plan.series + from];
+                    self.effort[to] = self.effort[from].clone();
+                    self.effort_infinite[to] = self.effort_infinite[from];
+                    self.surplus[to] = self.surplus[from].clone();
+                }
+            }
+        }
+    }
+
     /// Final summaries.
     pub fn finish(mut self, plan: &Plan, transforms: &[Transform], grids: &Grids) -> Outcome {
         let ns = plan.scenarios.len();
@@ -815,6 +857,7 @@ impl Accumulator {
         for (_, s) in &self.sums {
             total.iter_mut().zip(s).for_each(|(a, b)| *a += b);
         }
+        self.copy_aliases(plan, &mut total);
         let finite = |v: f64| v.is_finite().then_some(v);
         let mean = |sum: f64| finite(sum / n as f64);
         let mut fan = Vec::with_capacity(ns * plan.series);

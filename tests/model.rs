@@ -407,6 +407,7 @@ fn tables_are_identical_whatever_the_thread_count() {
     assert_eq!(one.attainment, three.attainment);
     assert_eq!(one.fan, three.fan);
     assert_eq!(one.scorecard, three.scorecard);
+    assert_eq!(one.required, three.required);
 }
 
 #[test]

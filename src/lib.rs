@@ -8,10 +8,13 @@
 //! Carlo on rayon → [`summarize`] turns summaries into rows → [`write`](mod@write) writes
 //! Parquet atomically. [`job`] strings the stages together for each command,
 //! [`display`] renders what the terminal shows, [`cli`] parses the flags.
+//! [`backtest`] holds past forecasts against later published figures, with
+//! the proper scores of [`score`].
 //! The statistical contract is MODEL.md (summarised in the README).
 
 #![warn(missing_docs)]
 
+pub mod backtest;
 pub mod catalog;
 pub mod cli;
 pub mod display;
@@ -23,6 +26,7 @@ pub mod plan;
 pub mod progress;
 pub mod rng;
 pub mod scenario;
+pub mod score;
 pub mod simulate;
 pub mod sketch;
 pub mod summarize;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use attain::cli::{Cli, Command};
-use attain::{display, job};
+use attain::{backtest, display, job};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -15,6 +15,11 @@ fn main() -> ExitCode {
         Command::Check(config) => {
             job::check(&config).map(|inv| print!("{}", display::inventory(&inv)))
         }
+        Command::Backtest(config) => backtest::run(&config).map(|b| {
+            if config.print {
+                print!("{}", backtest::display::summary(&b, &config.out));
+            }
+        }),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

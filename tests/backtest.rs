@@ -477,7 +477,7 @@ fn the_summary_counts_scored_and_skipped_pairs() {
         out.stdout
     );
     assert!(
-        out.stdout.contains("4 indicators with published figures"),
+        out.stdout.contains("4 indicators have published figures (2 others have none or are milestones); 4 have enough to score"),
         "{}",
         out.stdout
     );

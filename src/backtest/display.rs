@@ -36,13 +36,6 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
         "Backtest of the baseline model (fit only, no scenario adjustments), origins {}..{}, published figures only",
         b.origins.0, b.origins.1
     );
-    let _ = writeln!(
-        text,
-        "{} indicators with published figures ({}); {} others have none or are milestones",
-        b.with_published.len(),
-        b.with_published.join(", "),
-        b.without_published
-    );
     let mut reasons: BTreeMap<SkipReason, usize> = BTreeMap::new();
     for (_, _, r) in &b.skipped {
         *reasons.entry(*r).or_default() += 1;
@@ -56,6 +49,17 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
         .iter()
         .map(|(r, n)| format!("{n} {}", r.describe()))
         .collect();
+    let _ = writeln!(
+        text,
+        "{} indicators have published figures ({} others have none or are milestones); {} have enough to score",
+        b.with_published.len(),
+        b.without_published,
+        scored
+            .iter()
+            .map(|(id, _)| *id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    );
     let _ = writeln!(
         text,
         "(indicator, origin) pairs: {} scored, {} skipped ({})",

@@ -585,3 +585,36 @@ fn bad_origins_exit_2_and_write_nothing() {
     }
     assert!(!fx.out().exists());
 }
+
+#[test]
+fn bad_data_exits_2_and_leaves_the_previous_tables() {
+    let fx = Fixture::new("bad-data");
+    fx.backtest("2016..2022").assert_success();
+    let before = fs::read(fx.out().join("backtest.parquet")).unwrap();
+    fx.append_history("walk,2023,n/a,official,broken row");
+    let out = fx.backtest("2016..2022");
+    assert_eq!(out.code, Some(2), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("history.csv") && out.stderr.contains("n/a"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(fs::read(fx.out().join("backtest.parquet")).unwrap(), before);
+}
+
+#[test]
+fn quiet_prints_nothing_but_writes_the_tables() {
+    let fx = Fixture::new("quiet");
+    let out = Command::new(BIN)
+        .arg("backtest")
+        .arg("--data")
+        .arg(fx.root.join("data"))
+        .arg("--out")
+        .arg(fx.out())
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(fx.out().join("backtest.parquet").is_file());
+}

@@ -1,5 +1,5 @@
 //! Command-line parsing, in two stages: raw flags (clap), then a validated
-//! [`RunConfig`] or [`CheckConfig`].
+//! [`RunConfig`], [`CheckConfig`] or [`BacktestConfig`].
 //!
 //! In: `std::env::args`. Out: a [`Command`].
 
@@ -40,6 +40,8 @@ pub enum Sub {
     Check(InputArgs),
     /// Compare two runs: what moved, and how much of it the data and the scenarios moved.
     Compare(CompareArgs),
+    /// Hold the model's past forecasts against the published figures after them.
+    Backtest(BacktestArgs),
 }
 
 /// Flags of `compare`.
@@ -55,6 +57,56 @@ pub struct CompareArgs {
     /// Worker threads of the counterfactual run (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+/// Flags of `backtest`.
+#[derive(Debug, Args, Clone)]
+pub struct BacktestArgs {
+    /// Folder with indicators, targets and history (.csv or .parquet).
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// Output folder.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Origin years FROM..TO, inclusive: fit on figures up to each, score after.
+    #[arg(long, default_value = "2016..2021")]
+    pub origins: String,
+    /// Print nothing on success.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// A validated `backtest`.
+#[derive(Debug, Clone)]
+pub struct BacktestConfig {
+    /// Data folder.
+    pub data: PathBuf,
+    /// Output folder.
+    pub out: PathBuf,
+    /// First and last origin year.
+    pub origins: (i32, i32),
+    /// Print the summary.
+    pub print: bool,
+}
+
+/// Parses `FROM..TO` (inclusive years, FROM ≤ TO).
+pub fn parse_origins(text: &str) -> Result<(i32, i32)> {
+    let bad = || Error::Argument {
+        flag: "--origins".into(),
+        expected: "years FROM..TO with FROM ≤ TO, e.g. 2016..2021".into(),
+        found: format!("`{text}`"),
+    };
+    let (from, to) = text.trim().split_once("..").ok_or_else(bad)?;
+    let year = |s: &str| {
+        s.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1000..=9999).contains(y))
+    };
+    match (year(from), year(to)) {
+        (Some(from), Some(to)) if from <= to => Ok((from, to)),
+        _ => Err(bad()),
+    }
 }
 
 /// Where the inputs are.
@@ -152,6 +204,8 @@ pub enum Command {
     Check(CheckConfig),
     /// Compare two runs.
     Compare(crate::compare::CompareConfig),
+    /// Backtest the model.
+    Backtest(BacktestConfig),
 }
 
 impl RunArgs {
@@ -238,6 +292,12 @@ impl Cli {
                     }),
                 }))
             }
+            Some(Sub::Backtest(args)) => Ok(Command::Backtest(BacktestConfig {
+                origins: parse_origins(&args.origins)?,
+                data: args.data,
+                out: args.out,
+                print: !args.quiet,
+            })),
             None => Ok(Command::Run(self.run.validate()?)),
         }
     }

@@ -7,11 +7,15 @@
 //! fits, scenarios and targets to year arrays → [`simulate`] runs the Monte
 //! Carlo on rayon, with [`effort`] for the required extra drift → [`summarize`] turns summaries into rows → [`write`](mod@write) writes
 //! Parquet atomically. [`job`] strings the stages together for each command,
-//! [`display`] renders what the terminal shows, [`cli`] parses the flags. [`compare`] sets two runs side by side.
+//! [`display`] renders what the terminal shows, [`cli`] parses the flags.
+//! [`compare`] sets two runs side by side.
+//! [`backtest`] holds past forecasts against later published figures, with
+//! the proper scores of [`score`].
 //! The statistical contract is MODEL.md (summarised in the README).
 
 #![warn(missing_docs)]
 
+pub mod backtest;
 pub mod catalog;
 pub mod cli;
 pub mod compare;
@@ -25,6 +29,7 @@ pub mod plan;
 pub mod progress;
 pub mod rng;
 pub mod scenario;
+pub mod score;
 pub mod simulate;
 pub mod sketch;
 pub mod summarize;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use attain::cli::{Cli, Command};
-use attain::{compare, display, job};
+use attain::{backtest, compare, display, job};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -18,6 +18,11 @@ fn main() -> ExitCode {
         Command::Compare(config) => {
             compare::compare(&config).map(|report| print!("{}", compare::summary(&report)))
         }
+        Command::Backtest(config) => backtest::run(&config).map(|b| {
+            if config.print {
+                print!("{}", backtest::display::summary(&b, &config.out));
+            }
+        }),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

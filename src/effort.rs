@@ -289,6 +289,18 @@ pub fn forward_cut(transform: Transform, at: f64) -> f64 {
     }
 }
 
+#[cfg(test)]
+mod cut_tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_milestones_keep_their_cut() {
+        assert_eq!(forward_cut(Transform::Count, 12.5), 12.5);
+        assert_eq!(forward_cut(Transform::Milestone, 0.5), 0.5);
+        assert_eq!(forward_cut(Transform::Level, -3.0), -3.0);
+    }
+}
+
 /// The extra drift in the indicator's units a year: for `level` and counts,
 /// the drift itself; for `log` and `logit` level targets, how much faster the
 /// deciding draw (the one at the goal's quantile) must change on average,

@@ -77,6 +77,9 @@ pub struct IndicatorPlan {
     /// Per scenario, the first scenario with the same settings for this
     /// indicator: its paths are computed once and shared.
     pub same_as: Vec<usize>,
+    /// Per projected year, whether a target statistic uses its natural value
+    /// (the others are summarised on the transform scale only).
+    pub natural: Vec<bool>,
 }
 
 /// A value a target statistic uses: observed, or the projection of a year.
@@ -132,6 +135,9 @@ pub struct TargetPlan {
     /// The published comparison of one year's value as a cut on the
     /// unrounded value (see [`PublishedCut`]).
     pub cut: PublishedCut,
+    /// The same cut on the transform scale, g(cut): a value meets it iff its
+    /// transform-scale value is ≥ it (`>`/`>=`) or < it (`<`/`<=`).
+    pub cut_g: f64,
     /// How its required effort is computed (`required.parquet`).
     pub effort: Effort,
     /// The first year of required effort.
@@ -286,6 +292,7 @@ pub fn compile(
             series,
             targets: Vec::new(),
             same_as,
+            natural: vec![false; years],
         });
         series += years;
     }
@@ -355,10 +362,28 @@ pub fn compile(
             groups: slots,
             discrete,
             cut: PublishedCut::new(t.comparator, t.value, ind.decimals),
+            cut_g: effort::forward_cut(
+                ind.transform,
+                PublishedCut::new(t.comparator, t.value, ind.decimals).at,
+            ),
             effort,
             effort_from: effort_year,
         });
         indicators[t.indicator].targets.push(j);
+        let uses = |y: &YearValue| match *y {
+            YearValue::Projected(i) => Some(i),
+            YearValue::Observed(_) => None,
+        };
+        let years_used: Vec<usize> = match &targets[j].statistic {
+            Statistic::Level(y) => uses(y).into_iter().collect(),
+            Statistic::Increase { end, base } => [end, base].into_iter().filter_map(uses).collect(),
+            Statistic::EveryYear(ys) | Statistic::Cumulative(ys) => {
+                ys.iter().filter_map(uses).collect()
+            }
+        };
+        for i in years_used {
+            indicators[t.indicator].natural[i] = true;
+        }
     }
     let first_year = indicators
         .iter()

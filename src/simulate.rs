@@ -175,7 +175,6 @@ fn simulate_indicator(
                                     + spec.vol_scale[t] * sigma * eps
                                     + shock[t];
                                 g_out[t] = g;
-                                x_out[t] = transform.inverse(g);
                             }
                         }
                         None => {
@@ -185,9 +184,13 @@ fn simulate_indicator(
                                     + spec.vol_scale[t] * sigma * e[t]
                                     + shock[t];
                                 g_out[t] = g;
-                                x_out[t] = transform.inverse(g);
                             }
                         }
+                    }
+                    // Natural values only for the years a target uses (NaN
+                    // elsewhere): fans are summarised on the transform scale.
+                    for ((x, &g), &used) in x_out.iter_mut().zip(g_out.iter()).zip(&ip.natural) {
+                        *x = if used { transform.inverse(g) } else { f64::NAN };
                     }
                 }
                 visit(d, &draw);
@@ -611,7 +614,6 @@ impl Accumulator {
                 for s in (0..ns).filter(|&s| ip.same_as[s] == s) {
                     for t in 0..years {
                         values[(s * years + t) * len + d] = draw.g[s * years + t];
-                        sums[s * plan.series + ip.series + t] += draw.x[s * years + t];
                     }
                 }
                 for (l, &j) in ip.targets.iter().enumerate() {
@@ -672,8 +674,14 @@ impl Accumulator {
                             self.only_baseline[k] += 1;
                         }
                         if let Some(until) = tp.passage_until {
-                            let first = (0..=until.min(years.saturating_sub(1)))
-                                .find(|&t| tp.cut.meets(x[t]));
+                            let g = &draw.g[s * years..(s + 1) * years];
+                            let first = (0..=until.min(years.saturating_sub(1))).find(|&t| {
+                                if tp.cut.upward {
+                                    g[t] >= tp.cut_g
+                                } else {
+                                    g[t] < tp.cut_g
+                                }
+                            });
                             let slot = first.map_or(cy, |t| offset + t);
                             self.first_met[k * (cy + 1) + slot] += 1;
                         }
@@ -684,7 +692,9 @@ impl Accumulator {
                 for t in 0..years {
                     let i = s * plan.series + ip.series + t;
                     let range = (s * years + t) * len..(s * years + t + 1) * len;
-                    self.fan[i].add_all(&grids.fan[i], &values[range]);
+                    // The natural mean: exact sums outside the grid, cells in `finish`.
+                    sums[i] += self.fan[i]
+                        .add_all_outside(&grids.fan[i], &values[range], |g| transform.inverse(g));
                 }
                 for (l, &j) in ip.targets.iter().enumerate() {
                     let k = s * nt + j;
@@ -870,8 +880,9 @@ impl Accumulator {
                         transform
                             .inverse(self.fan[i].quantile(&grids.fan[i], q).unwrap_or(f64::NAN))
                     });
+                    let inside = self.fan[i].inside_sum(&grids.fan[i], |g| transform.inverse(g));
                     fan.push(SeriesSummary {
-                        mean: mean(total[i]),
+                        mean: mean(inside + total[i]),
                         quantiles: q,
                     });
                 }

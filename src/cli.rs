@@ -38,6 +38,22 @@ pub enum Sub {
     Run(RunArgs),
     /// Validate the data and scenarios and print an inventory; writes nothing.
     Check(InputArgs),
+    /// Turn a run's tables into an HTML page, chart images and spreadsheet copies.
+    Report(ReportArgs),
+}
+
+/// Flags of `report`.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// The output folder of a previous `attain run`.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Where the report goes (default: `report` inside --out).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Data folder for labels and history provenance (default: the folder the run read, else `data`).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
 }
 
 /// Where the inputs are.
@@ -120,6 +136,17 @@ pub struct CheckConfig {
     pub scenarios: Vec<PathBuf>,
 }
 
+/// A validated `report`.
+#[derive(Debug, Clone)]
+pub struct ReportConfig {
+    /// The run's output folder.
+    pub out: PathBuf,
+    /// The report folder.
+    pub report: PathBuf,
+    /// The data folder, if given.
+    pub data: Option<PathBuf>,
+}
+
 /// What to do.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -127,6 +154,8 @@ pub enum Command {
     Run(RunConfig),
     /// Validate inputs.
     Check(CheckConfig),
+    /// Render the report of a run.
+    Report(ReportConfig),
 }
 
 impl RunArgs {
@@ -194,6 +223,11 @@ impl Cli {
             Some(Sub::Check(inputs)) => Ok(Command::Check(CheckConfig {
                 data: inputs.data,
                 scenarios: inputs.scenarios,
+            })),
+            Some(Sub::Report(args)) => Ok(Command::Report(ReportConfig {
+                report: args.report.unwrap_or_else(|| args.out.join("report")),
+                out: args.out,
+                data: args.data,
             })),
             None => Ok(Command::Run(self.run.validate()?)),
         }

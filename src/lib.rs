@@ -7,7 +7,8 @@
 //! fits, scenarios and targets to year arrays → [`simulate`] runs the Monte
 //! Carlo on rayon → [`summarize`] turns summaries into rows → [`write`](mod@write) writes
 //! Parquet atomically. [`job`] strings the stages together for each command,
-//! [`display`] renders what the terminal shows, [`cli`] parses the flags.
+//! [`display`] renders what the terminal shows, [`cli`] parses the flags,
+//! [`report`] turns a run's tables into an HTML page, charts and CSV copies.
 //! The statistical contract is MODEL.md (summarised in the README).
 
 #![warn(missing_docs)]
@@ -21,6 +22,7 @@ pub mod job;
 pub mod load;
 pub mod plan;
 pub mod progress;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod simulate;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use attain::cli::{Cli, Command};
-use attain::{display, job};
+use attain::{display, job, report};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Check(config) => {
             job::check(&config).map(|inv| print!("{}", display::inventory(&inv)))
         }
+        Command::Report(config) => report::report(&config).map(|done| print!("{done}")),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,7 +5,7 @@ The page (src/report/page.rs) embeds a subset of Noto Sans CJK SC Regular
 (SIL Open Font License 1.1, licence in assets/report/OFL.txt) holding every
 character of the catalog (data/*.csv), of the report's own text
 (src/report/*.rs, src/summarize.rs for the likelihood terms) and printable
-ASCII, so that Chinese renders on a machine without CJK fonts. Characters
+ASCII (less Greek, arrows and mathematical operators), so that Chinese renders on a machine without CJK fonts. Characters
 outside the subset fall back to the reader's fonts (the page names Noto Sans
 CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC).
 
@@ -40,7 +40,12 @@ def characters():
     for path in files:
         with open(path, encoding="utf-8-sig") as f:
             text += f.read()
-    return sorted({c for c in text if c.isprintable()})
+    # Greek, arrows and mathematical operators (Σ → ≥) are left to the
+    # reader's Latin fonts: the CJK font draws them full-width.
+    def wanted(c):
+        return c.isprintable() and not (0x370 <= ord(c) <= 0x3FF or 0x2190 <= ord(c) <= 0x22FF)
+
+    return sorted({c for c in text if wanted(c)})
 
 
 def main():

@@ -310,6 +310,48 @@ fn report_shows_every_target_scenario_and_fan_chart_of_the_shipped_data() {
 }
 
 #[test]
+fn report_of_the_small_fixture_marks_targets_without_a_probability() {
+    // tests/fixtures/small: a milestone (no fan chart) and a target with too
+    // little history (null probabilities: "n/a", never 0).
+    let root =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("report-small-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&root);
+    let fixture = repo("tests/fixtures/small");
+    let out = Command::new(BIN)
+        .arg("run")
+        .arg("--data")
+        .arg(fixture.join("data"))
+        .arg("--scenarios")
+        .arg(fixture.join("scenarios"))
+        .arg("--out")
+        .arg(root.join("out"))
+        .args(["--draws", "2000", "--quiet"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let report = root.join("elsewhere");
+    let out = Command::new(BIN)
+        .arg("report")
+        .arg("--out")
+        .arg(root.join("out"))
+        .arg("--data")
+        .arg(fixture.join("data"))
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let html = fs::read_to_string(report.join("index.html")).unwrap();
+    let row = target_row(&html, "new_brands_total");
+    assert_eq!(bold_values(row), ["n/a", "n/a"]);
+    assert!(row.contains("insufficient history"));
+    assert!(html.contains("No fan chart") && html.contains("regulation_2030"));
+    assert!(!html.contains("id=\"fan-regulation\""));
+    assert!(html.contains("id=\"fan-quality_index\""));
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
 fn missing_run_table_exits_2_and_leaves_the_previous_report_and_run_intact() {
     let run = Run::new("missing");
     assert_success(&run.report(&[]));

@@ -90,15 +90,16 @@ fn value_range(fan: &FanView) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// Tick labels with as many decimals as the range needs.
-fn tick(v: f64, span: f64) -> String {
+/// Tick labels with as many decimals as the range needs, at most `most`.
+fn tick(v: f64, span: f64, most: i32) -> String {
     let decimals = if span >= 20.0 {
         0
     } else if span >= 2.0 {
         1
     } else {
         2
-    };
+    }
+    .min(most.max(0) as usize);
     format!("{v:.decimals$}")
 }
 
@@ -158,11 +159,20 @@ pub fn fan_svg(fan: &FanView, scenarios: &[String]) -> Result<String> {
                 .x_labels(5)
                 .y_labels(6)
                 .x_label_formatter(&|v| format!("{v:.0}"))
-                .y_label_formatter(&|v| tick(*v, span))
+                .y_label_formatter(&|v| tick(*v, span, fan.decimals))
                 .label_style(font(11))
                 .draw()
                 .map_err(drawing)?;
             let pts = &bands.points;
+            if pts.is_empty() {
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        "no projection: too little history",
+                        ((x.start + x.end) / 2.0, (y0 + y1) / 2.0),
+                        font(12).pos(Pos::new(HPos::Center, VPos::Center)),
+                    )))
+                    .map_err(drawing)?;
+            }
             for (lo, hi, alpha) in [(0, 6, 0.16), (1, 5, 0.20), (2, 4, 0.28)] {
                 if pts.len() < 2 {
                     break;
@@ -295,7 +305,7 @@ fn fan_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, fan: &FanView) -> Resul
 }
 
 /// The distribution of the number of targets met, one panel per scenario.
-pub fn scorecard_svg(cards: &[Scorecard]) -> Result<String> {
+pub fn scorecard_svg(cards: &[Scorecard], scenarios: &[String]) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, SCORECARD_HEIGHT)).into_drawing_area();
@@ -309,7 +319,12 @@ pub fn scorecard_svg(cards: &[Scorecard]) -> Result<String> {
             * 1.12;
         let panels = root.split_evenly((1, cards.len().max(1)));
         for (i, (panel, card)) in panels.iter().zip(cards).enumerate() {
-            let colour = scenario_colour(i);
+            let colour = scenario_colour(
+                scenarios
+                    .iter()
+                    .position(|s| s == &card.scenario)
+                    .unwrap_or(i),
+            );
             let mut chart = ChartBuilder::on(panel)
                 .caption(&card.scenario, font(15).color(&colour))
                 .margin(8)

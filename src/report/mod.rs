@@ -81,7 +81,7 @@ pub fn report(config: &ReportConfig) -> Result<Done> {
         ));
         fan_svgs.push(svg);
     }
-    let scorecard_svg = chart::scorecard_svg(&view.scorecards)?;
+    let scorecard_svg = chart::scorecard_svg(&view.scorecards, &view.scenarios)?;
     files.push((
         PathBuf::from("charts/scorecard.svg"),
         scorecard_svg.clone().into_bytes(),

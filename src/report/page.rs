@@ -183,9 +183,9 @@ scenarios: {scenarios}</p>\n",
         .iter()
         .find(|(p, _)| *p == "illustrative")
         .map_or(0, |(_, n)| *n);
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p class=\"run\">Data folder <code>{}</code>: {} targets, {} history rows — {}.</p>\n",
+        "<p class=\"run\">Data folder <code>{}</code>: {} targets, {} history rows — {}.</p>",
         escape(&view.data),
         view.targets.len(),
         total,
@@ -197,13 +197,13 @@ scenarios: {scenarios}</p>\n",
     );
     let marked = view.targets.iter().filter(|t| t.illustrative).count();
     if illustrative > 0 {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<div class=\"warn\"><b>Illustrative history 示意数据.</b> {illustrative} of {total} history rows are \
 stand-ins to be replaced with official series. The {marked} targets marked <span class=\"dagger\">†</span> rest on them: \
 their probabilities say what the stand-in implies, not what the published record implies. \
 标 <span class=\"dagger\">†</span> 的目标依赖示意性历史数据（待以官方数据替换），其概率仅供说明。 \
-On the fan charts, stand-ins are hollow grey points.</div>\n"
+On the fan charts, stand-ins are hollow grey points.</div>"
         );
     }
     for w in &view.warnings {
@@ -301,10 +301,15 @@ fn scorecard(h: &mut String, view: &ReportView, svg: &str) {
 <th>middle 50 %</th><th>P(all met)</th></tr>\n"
     );
     for (i, c) in view.scorecards.iter().enumerate() {
+        let colour = view
+            .scenarios
+            .iter()
+            .position(|s| s == &c.scenario)
+            .unwrap_or(i);
         let _ = writeln!(
             h,
             "<tr><td style=\"color:{}\"><b>{}</b></td><td>{}</td><td>{:.1}</td><td>{}–{}</td><td>{}</td></tr>",
-            scenario_hex(i),
+            scenario_hex(colour),
             escape(&c.scenario),
             c.targets,
             c.mean(),
@@ -331,9 +336,9 @@ drawn as the yearly average it needs; an increase as the base-year value plus th
         } else {
             ""
         };
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<figure class=\"fan\" id=\"fan-{id}\">{svg}<figcaption>{zh} · {en} (<code>{id}</code>).{note}</figcaption></figure>\n",
+            "<figure class=\"fan\" id=\"fan-{id}\">{svg}<figcaption>{zh} · {en} (<code>{id}</code>).{note}</figcaption></figure>",
             id = escape(&fan.indicator_id),
             zh = escape(&fan.name_zh),
             en = escape(&fan.name_en),

@@ -101,6 +101,8 @@ pub struct FanView {
     pub name_en: String,
     /// Unit.
     pub unit: String,
+    /// Decimals the figure is published with (caps the axis labels).
+    pub decimals: i32,
     /// Observed figures, by year.
     pub observed: Vec<ObservedPoint>,
     /// One per scenario (same order as [`ReportView::scenarios`]).
@@ -374,6 +376,7 @@ fn fan_view(
         name_zh: first.name_zh.clone(),
         name_en: first.name_en.clone(),
         unit,
+        decimals: index.map_or(2, |i| catalog.indicators[i].decimals),
         observed,
         bands,
         targets,

@@ -299,8 +299,10 @@ fn report_shows_every_target_scenario_and_fan_chart_of_the_shipped_data() {
         "Chinese kept in the copy"
     );
 
-    // A second report replaces the first whole, with no temporary left behind.
+    // A second report replaces the first whole, byte for byte the same, with
+    // no temporary left behind.
     assert_success(&run.report(&[]));
+    assert_eq!(fs::read_to_string(dir.join("index.html")).unwrap(), html);
     let leftovers: Vec<String> = fs::read_dir(run.out())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -142,7 +142,7 @@ pub fn fan_svg(fan: &FanView, scenarios: &[String]) -> Result<String> {
                     .unwrap_or(i),
             );
             let mut chart = ChartBuilder::on(panel)
-                .caption(&bands.scenario, font(15).color(&colour))
+                .caption(&bands.scenario, font(18).color(&colour))
                 .margin_left(6)
                 .margin_right(10)
                 .margin_bottom(4)
@@ -160,7 +160,7 @@ pub fn fan_svg(fan: &FanView, scenarios: &[String]) -> Result<String> {
                 .y_labels(6)
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .y_label_formatter(&|v| tick(*v, span, fan.decimals))
-                .label_style(font(11))
+                .label_style(font(14))
                 .draw()
                 .map_err(drawing)?;
             let pts = &bands.points;
@@ -169,7 +169,7 @@ pub fn fan_svg(fan: &FanView, scenarios: &[String]) -> Result<String> {
                     .draw_series(std::iter::once(Text::new(
                         "no projection: too little history",
                         ((x.start + x.end) / 2.0, (y0 + y1) / 2.0),
-                        font(12).pos(Pos::new(HPos::Center, VPos::Center)),
+                        font(15).pos(Pos::new(HPos::Center, VPos::Center)),
                     )))
                     .map_err(drawing)?;
             }
@@ -246,7 +246,7 @@ fn fan_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, fan: &FanView) -> Resul
         format!("  ({})", fan.unit)
     };
     let title = format!("{}  {}{unit}", fan.name_zh, fan.name_en);
-    area.draw(&Text::new(title, (8, 12), left(15)))
+    area.draw(&Text::new(title, (8, 12), left(18)))
         .map_err(drawing)?;
     let y = 38;
     let mut x = 8;
@@ -257,33 +257,33 @@ fn fan_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, fan: &FanView) -> Resul
             grey.mix(alpha).filled(),
         ))
         .map_err(drawing)?;
-        area.draw(&Text::new(label, (x + 22, y), left(12)))
+        area.draw(&Text::new(label, (x + 22, y), left(15)))
             .map_err(drawing)?;
-        x += 62;
+        x += 72;
     }
     area.draw(&PathElement::new(
         vec![(x, y), (x + 20, y)],
         grey.stroke_width(2),
     ))
     .map_err(drawing)?;
-    area.draw(&Text::new("median", (x + 24, y), left(12)))
+    area.draw(&Text::new("median", (x + 26, y), left(15)))
         .map_err(drawing)?;
-    x += 80;
+    x += 96;
     area.draw(&Circle::new((x + 4, y), 3, INK.filled()))
         .map_err(drawing)?;
-    area.draw(&Text::new("observed", (x + 12, y), left(12)))
+    area.draw(&Text::new("observed", (x + 12, y), left(15)))
         .map_err(drawing)?;
-    x += 80;
+    x += 96;
     if fan.illustrative {
         area.draw(&Circle::new((x + 4, y), 3, STAND_IN.stroke_width(1)))
             .map_err(drawing)?;
         area.draw(&Text::new(
             "illustrative (stand-in) 示意数据",
             (x + 12, y),
-            left(12).color(&STAND_IN),
+            left(15).color(&STAND_IN),
         ))
         .map_err(drawing)?;
-        x += 220;
+        x += 260;
     }
     for t in &fan.targets {
         area.draw(&PathElement::new(
@@ -296,10 +296,10 @@ fn fan_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, fan: &FanView) -> Resul
         area.draw(&Text::new(
             t.label.clone(),
             (x + 28, y),
-            left(12).color(&TARGET),
+            left(15).color(&TARGET),
         ))
         .map_err(drawing)?;
-        x += 40 + 7 * t.label.chars().count() as i32;
+        x += 44 + 8 * t.label.chars().count() as i32;
     }
     Ok(())
 }
@@ -326,7 +326,7 @@ pub fn scorecard_svg(cards: &[Scorecard], scenarios: &[String]) -> Result<String
                     .unwrap_or(i),
             );
             let mut chart = ChartBuilder::on(panel)
-                .caption(&card.scenario, font(15).color(&colour))
+                .caption(&card.scenario, font(18).color(&colour))
                 .margin(8)
                 .x_label_area_size(34)
                 .y_label_area_size(if i == 0 { 46 } else { 36 })
@@ -343,8 +343,8 @@ pub fn scorecard_svg(cards: &[Scorecard], scenarios: &[String]) -> Result<String
                 .x_desc("targets met")
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .y_label_formatter(&|v| format!("{v:.2}"))
-                .label_style(font(11))
-                .axis_desc_style(font(12))
+                .label_style(font(14))
+                .axis_desc_style(font(15))
                 .draw()
                 .map_err(drawing)?;
             chart
@@ -366,7 +366,7 @@ pub fn scorecard_svg(cards: &[Scorecard], scenarios: &[String]) -> Result<String
                 .draw_series(std::iter::once(Text::new(
                     format!("mean {mean:.1} of {}", card.targets),
                     (mean, top * 0.95),
-                    font(12).pos(Pos::new(HPos::Center, VPos::Center)),
+                    font(15).pos(Pos::new(HPos::Center, VPos::Center)),
                 )))
                 .map_err(drawing)?;
         }

@@ -42,6 +42,8 @@ pub enum Sub {
     Compare(CompareArgs),
     /// Hold the model's past forecasts against the published figures after them.
     Backtest(BacktestArgs),
+    /// Turn a run's tables into an HTML page, chart images and spreadsheet copies.
+    Report(ReportArgs),
 }
 
 /// Flags of `compare`.
@@ -107,6 +109,20 @@ pub fn parse_origins(text: &str) -> Result<(i32, i32)> {
         (Some(from), Some(to)) if from <= to => Ok((from, to)),
         _ => Err(bad()),
     }
+}
+
+/// Flags of `report`.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// The output folder of a previous `attain run`.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Where the report goes (default: `report` inside --out).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Data folder for labels and history provenance (default: the folder the run read, else `data`).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
 }
 
 /// Where the inputs are.
@@ -195,6 +211,17 @@ pub struct CheckConfig {
     pub scenarios: Vec<PathBuf>,
 }
 
+/// A validated `report`.
+#[derive(Debug, Clone)]
+pub struct ReportConfig {
+    /// The run's output folder.
+    pub out: PathBuf,
+    /// The report folder.
+    pub report: PathBuf,
+    /// The data folder, if given.
+    pub data: Option<PathBuf>,
+}
+
 /// What to do.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -206,6 +233,8 @@ pub enum Command {
     Compare(crate::compare::CompareConfig),
     /// Backtest the model.
     Backtest(BacktestConfig),
+    /// Render the report of a run.
+    Report(ReportConfig),
 }
 
 impl RunArgs {
@@ -297,6 +326,11 @@ impl Cli {
                 data: args.data,
                 out: args.out,
                 print: !args.quiet,
+            })),
+            Some(Sub::Report(args)) => Ok(Command::Report(ReportConfig {
+                report: args.report.unwrap_or_else(|| args.out.join("report")),
+                out: args.out,
+                data: args.data,
             })),
             None => Ok(Command::Run(self.run.validate()?)),
         }

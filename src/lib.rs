@@ -8,9 +8,9 @@
 //! Carlo on rayon, with [`effort`] for the required extra drift → [`summarize`] turns summaries into rows → [`write`](mod@write) writes
 //! Parquet atomically. [`job`] strings the stages together for each command,
 //! [`display`] renders what the terminal shows, [`cli`] parses the flags.
-//! [`compare`] sets two runs side by side.
-//! [`backtest`] holds past forecasts against later published figures, with
-//! the proper scores of [`score`].
+//! [`compare`] sets two runs side by side. [`backtest`] holds past forecasts
+//! against later published figures, with the proper scores of [`score`].
+//! [`report`] turns a run's tables into an HTML page, charts and CSV copies.
 //! The statistical contract is MODEL.md (summarised in the README).
 
 #![warn(missing_docs)]
@@ -27,6 +27,7 @@ pub mod job;
 pub mod load;
 pub mod plan;
 pub mod progress;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod score;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use attain::cli::{Cli, Command};
-use attain::{backtest, compare, display, job};
+use attain::{backtest, compare, display, job, report};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -23,6 +23,7 @@ fn main() -> ExitCode {
                 print!("{}", backtest::display::summary(&b, &config.out));
             }
         }),
+        Command::Report(config) => report::report(&config).map(|done| print!("{done}")),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

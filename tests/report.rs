@@ -1,0 +1,438 @@
+//! End-to-end tests of `attain report`: the real binary runs the shipped data
+//! (`data/`, `scenarios/`) with few draws into a private folder under
+//! `CARGO_TARGET_TMPDIR`, then renders the report, and the tests read back
+//! the page, the chart files and the CSV copies against the Parquet tables.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use polars::prelude::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_attain");
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A private run of the shipped data, removed when dropped.
+struct Run {
+    root: PathBuf,
+}
+
+impl Run {
+    fn new(label: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("report-{label}-{}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).unwrap();
+        let run = Run { root };
+        let out = Command::new(BIN)
+            .arg("run")
+            .arg("--data")
+            .arg(repo("data"))
+            .arg("--scenarios")
+            .arg(repo("scenarios"))
+            .arg("--out")
+            .arg(run.out())
+            .args(["--draws", "2000", "--quiet"])
+            .output()
+            .unwrap();
+        assert_success(&out);
+        run
+    }
+
+    fn out(&self) -> PathBuf {
+        self.root.join("out")
+    }
+
+    fn report_dir(&self) -> PathBuf {
+        self.out().join("report")
+    }
+
+    fn report(&self, extra: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg("report")
+            .arg("--out")
+            .arg(self.out())
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = fs::remove_dir_all(&self.root);
+        }
+    }
+}
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn assert_success(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn assert_input_error(out: &Output, parts: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr:\n{stderr}");
+    for part in parts {
+        assert!(
+            stderr.contains(part),
+            "stderr should name {part:?}:\n{stderr}"
+        );
+    }
+}
+
+fn read_parquet(path: &Path) -> DataFrame {
+    ParquetReader::new(fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+fn strings(frame: &DataFrame, name: &str) -> Vec<String> {
+    frame
+        .column(name)
+        .unwrap()
+        .as_materialized_series()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or_default().to_string())
+        .collect()
+}
+
+fn floats(frame: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    frame
+        .column(name)
+        .unwrap()
+        .as_materialized_series()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect()
+}
+
+/// Rows of a shipped CSV as maps from column to cell (no quoted commas in the columns read).
+fn csv_rows(rel: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let text = fs::read_to_string(repo(rel)).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .map(String::from)
+        .collect();
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// The text between `<tr id="target-ID">` and the next `</tr>`.
+fn target_row<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("<tr id=\"target-{id}\">"))
+        .unwrap_or_else(|| panic!("the heat map has a row for `{id}`"));
+    let end = start + html[start..].find("</tr>").unwrap();
+    &html[start..end]
+}
+
+/// The bold numbers of a heat-map row, in order.
+fn bold_values(row: &str) -> Vec<String> {
+    row.split("<b>")
+        .skip(1)
+        .filter_map(|s| s.split("</b>").next())
+        .filter(|s| s.parse::<f64>().is_ok() || *s == "n/a")
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn report_shows_every_target_scenario_and_fan_chart_of_the_shipped_data() {
+    let run = Run::new("shipped");
+    // Any further table in the run's folder gets a spreadsheet copy too.
+    fs::copy(
+        run.out().join("scorecard.parquet"),
+        run.out().join("extra.parquet"),
+    )
+    .unwrap();
+    let out = run.report(&[]);
+    assert_success(&out);
+    let dir = run.report_dir();
+    let html = fs::read_to_string(dir.join("index.html")).unwrap();
+
+    let targets = csv_rows("data/targets.csv");
+    let indicators = csv_rows("data/indicators.csv");
+    let attainment = read_parquet(&run.out().join("attainment.parquet"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(run.out().join("run.json")).unwrap()).unwrap();
+    let scenarios: Vec<String> = manifest["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(scenarios.len(), 4, "the shipped scenarios");
+
+    // Every target has a heat-map row with its Chinese name and one cell per
+    // scenario showing P(attain) from the Parquet table, to two decimals.
+    let ids = strings(&attainment, "target_id");
+    let scen = strings(&attainment, "scenario");
+    let p = floats(&attainment, "p_attain");
+    for t in &targets {
+        let id = &t["id"];
+        let row = target_row(&html, id);
+        let indicator = indicators
+            .iter()
+            .find(|i| i["id"] == t["indicator_id"])
+            .unwrap();
+        assert!(
+            row.contains(&indicator["name_zh"]),
+            "row {id} names {}",
+            indicator["name_zh"]
+        );
+        assert_eq!(row.matches("<td class=\"p\"").count(), scenarios.len());
+        let expected: Vec<String> = scenarios
+            .iter()
+            .map(|s| {
+                let i = (0..ids.len())
+                    .find(|&i| &ids[i] == id && &scen[i] == s)
+                    .unwrap();
+                p[i].map_or("n/a".to_string(), |p| format!("{p:.2}"))
+            })
+            .collect();
+        assert_eq!(bold_values(row), expected, "P(attain) of {id}");
+    }
+    assert_eq!(
+        html.matches("<td class=\"p\"").count(),
+        targets.len() * scenarios.len(),
+        "the heat map has targets × scenarios cells"
+    );
+
+    // † on exactly the targets whose history includes stand-ins.
+    let provenance = strings(&attainment, "provenance");
+    let illustrative: BTreeSet<&String> = (0..ids.len())
+        .filter(|&i| provenance[i] == "illustrative")
+        .map(|i| &ids[i])
+        .collect();
+    assert!(!illustrative.is_empty());
+    for t in &targets {
+        let marked = target_row(&html, &t["id"]).contains("class=\"dagger\"");
+        assert_eq!(marked, illustrative.contains(&t["id"]), "† on {}", t["id"]);
+    }
+    assert!(html.contains("Illustrative history"));
+
+    // One fan chart per indicator with a target other than a milestone.
+    let charted: BTreeSet<&String> = targets
+        .iter()
+        .filter(|t| t["kind"] != "milestone")
+        .map(|t| &t["indicator_id"])
+        .collect();
+    assert_eq!(html.matches("<figure class=\"fan\"").count(), charted.len());
+    for id in &charted {
+        assert!(html.contains(&format!("<figure class=\"fan\" id=\"fan-{id}\">")));
+        let svg = fs::read_to_string(dir.join(format!("charts/fan_{id}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("<polygon"),
+            "fan_{id}.svg has bands"
+        );
+    }
+    let charts = fs::read_dir(dir.join("charts")).unwrap().count();
+    assert_eq!(charts, charted.len() + 1, "fan charts and the scorecard");
+
+    // The scorecard: a chart and one table row per scenario.
+    assert!(html.contains("<figure class=\"scorecard\"><svg"));
+    for s in &scenarios {
+        assert!(
+            html.contains(&format!("<b>{s}</b></td>")),
+            "scorecard row of {s}"
+        );
+    }
+
+    // Self-contained: the font is embedded and nothing is fetched.
+    assert!(html.contains("@font-face") && html.contains("data:font/woff2;base64,"));
+    for remote in ["src=\"http", "href=\"http", "url(http", "<script"] {
+        assert!(!html.contains(remote), "the page holds no {remote}");
+    }
+    assert!(dir.join("fonts-OFL.txt").is_file());
+
+    // CSV copies: BOM, the Parquet header and as many rows.
+    for name in ["attainment", "fan", "scorecard", "extra"] {
+        let bytes = fs::read(dir.join(format!("tables/{name}.csv"))).unwrap();
+        assert!(
+            bytes.starts_with(BOM),
+            "{name}.csv starts with the UTF-8 BOM"
+        );
+        let text = std::str::from_utf8(&bytes[BOM.len()..]).unwrap();
+        let frame = read_parquet(&run.out().join(format!("{name}.parquet")));
+        let header: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), header.join(","));
+        assert_eq!(lines.count(), frame.height(), "{name}.csv rows");
+    }
+    let attainment_csv = fs::read_to_string(dir.join("tables/attainment.csv")).unwrap();
+    assert!(
+        attainment_csv.contains("研发投入强度"),
+        "Chinese kept in the copy"
+    );
+
+    // A second report replaces the first whole, byte for byte the same, with
+    // no temporary left behind.
+    assert_success(&run.report(&[]));
+    assert_eq!(fs::read_to_string(dir.join("index.html")).unwrap(), html);
+    let leftovers: Vec<String> = fs::read_dir(run.out())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporaries left: {leftovers:?}");
+}
+
+#[test]
+fn report_of_the_small_fixture_marks_targets_without_a_probability() {
+    // tests/fixtures/small: a milestone (no fan chart) and a target with too
+    // little history (null probabilities: "n/a", never 0).
+    let root =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("report-small-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&root);
+    let fixture = repo("tests/fixtures/small");
+    let out = Command::new(BIN)
+        .arg("run")
+        .arg("--data")
+        .arg(fixture.join("data"))
+        .arg("--scenarios")
+        .arg(fixture.join("scenarios"))
+        .arg("--out")
+        .arg(root.join("out"))
+        .args(["--draws", "2000", "--quiet"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let report = root.join("elsewhere");
+    let out = Command::new(BIN)
+        .arg("report")
+        .arg("--out")
+        .arg(root.join("out"))
+        .arg("--data")
+        .arg(fixture.join("data"))
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let html = fs::read_to_string(report.join("index.html")).unwrap();
+    let row = target_row(&html, "new_brands_total");
+    assert_eq!(bold_values(row), ["n/a", "n/a"]);
+    assert!(row.contains("insufficient history"));
+    assert!(html.contains("No fan chart") && html.contains("regulation_2030"));
+    assert!(!html.contains("id=\"fan-regulation\""));
+    assert!(html.contains("id=\"fan-quality_index\""));
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
+fn missing_run_table_exits_2_and_leaves_the_previous_report_and_run_intact() {
+    let run = Run::new("missing");
+    assert_success(&run.report(&[]));
+    let page = fs::read(run.report_dir().join("index.html")).unwrap();
+    let attainment = fs::read(run.out().join("attainment.parquet")).unwrap();
+    fs::remove_file(run.out().join("fan.parquet")).unwrap();
+
+    let out = run.report(&[]);
+    assert_input_error(&out, &["fan.parquet", "no such file", "attain run"]);
+    assert_eq!(fs::read(run.report_dir().join("index.html")).unwrap(), page);
+    assert_eq!(
+        fs::read(run.out().join("attainment.parquet")).unwrap(),
+        attainment
+    );
+
+    // Into a new folder: nothing is created.
+    let fresh = run.root.join("fresh");
+    let out = run.report(&["--report", fresh.to_str().unwrap()]);
+    assert_input_error(&out, &["fan.parquet"]);
+    assert!(!fresh.exists());
+    let names: Vec<String> = fs::read_dir(&run.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+
+    fs::remove_file(run.out().join("run.json")).unwrap();
+    assert_input_error(&run.report(&[]), &["run.json", "no such file"]);
+}
+
+#[test]
+fn malformed_run_table_names_file_and_column() {
+    let run = Run::new("malformed");
+    let rewrite = |name: &str, change: &dyn Fn(&mut DataFrame)| {
+        let path = run.out().join(name);
+        let mut frame = read_parquet(&path);
+        change(&mut frame);
+        ParquetWriter::new(fs::File::create(&path).unwrap())
+            .finish(&mut frame)
+            .unwrap();
+    };
+    rewrite("scorecard.parquet", &|f| {
+        f.drop_in_place("k").unwrap();
+    });
+    let out = run.report(&[]);
+    assert_input_error(
+        &out,
+        &[
+            "scorecard.parquet",
+            "column `k`",
+            "integers",
+            "no such column",
+        ],
+    );
+    rewrite("attainment.parquet", &|f| {
+        let as_text = f
+            .column("p_attain")
+            .unwrap()
+            .cast(&DataType::String)
+            .unwrap();
+        f.with_column(as_text).unwrap();
+    });
+    let out = run.report(&[]);
+    assert_input_error(
+        &out,
+        &["attainment.parquet", "column `p_attain`", "numbers", "type"],
+    );
+    assert!(!run.report_dir().exists());
+}
+
+#[test]
+fn report_refuses_a_folder_that_is_not_a_previous_report() {
+    let run = Run::new("refuse");
+    let folder = run.root.join("notes");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(folder.join("keep.txt"), "mine").unwrap();
+    let out = run.report(&["--report", folder.to_str().unwrap()]);
+    assert_input_error(&out, &["--report", "other files"]);
+    assert_eq!(fs::read_to_string(folder.join("keep.txt")).unwrap(), "mine");
+    let out = run.report(&["--report", run.root.to_str().unwrap()]);
+    assert_input_error(&out, &["--report", "run's folder"]);
+}

@@ -199,6 +199,47 @@ pub fn boundary(
     hi
 }
 
+/// [`boundary`] to the resolution of a continuous grid: a boundary inside
+/// the grid is returned as the centre of its cell (all a sketch on that grid
+/// keeps of it), found by bisection over the cells; one outside is exact.
+#[allow(clippy::too_many_arguments)]
+pub fn boundary_on_grid(
+    tp: &TargetPlan,
+    transform: Transform,
+    g: &[f64],
+    weights: &[f64],
+    scale: f64,
+    x: &mut [f64],
+    grid: &crate::sketch::Grid,
+) -> f64 {
+    let Some((lo, width, cells)) = grid.cells() else {
+        return boundary(tp, transform, g, weights, scale, x);
+    };
+    let sign = direction(tp);
+    let mut meets = |eta: f64| {
+        let d = sign * eta;
+        for ((x, &g), &w) in x.iter_mut().zip(g).zip(weights) {
+            *x = transform.inverse(g + d * w);
+        }
+        evaluate(tp, x).1
+    };
+    let edge = |c: usize| lo + c as f64 * width;
+    if meets(edge(0)) || !meets(edge(cells)) {
+        return boundary(tp, transform, g, weights, scale, x);
+    }
+    // The boundary lies in (edge(a), edge(b)]: narrow to one cell.
+    let (mut a, mut b) = (0, cells);
+    while b - a > 1 {
+        let m = (a + b) / 2;
+        if meets(edge(m)) {
+            b = m;
+        } else {
+            a = m;
+        }
+    }
+    lo + (a as f64 + 0.5) * width
+}
+
 /// The slot of a count surplus in a histogram of `2·SURPLUS_SPAN + 1` cells.
 #[inline]
 pub fn surplus_slot(surplus: i64) -> usize {

@@ -644,10 +644,17 @@ impl Accumulator {
                                 };
                                 self.surplus[k][effort::surplus_slot(surplus)] += 1;
                             }
-                            Effort::PerDraw { .. } => {
+                            Effort::PerDraw { weights, scale } => {
                                 let g = &draw.g[s * years..(s + 1) * years];
-                                let b = per_draw_boundary(tp, transform, g, &mut scratch)
-                                    .unwrap_or(f64::NAN);
+                                let b = effort::boundary_on_grid(
+                                    tp,
+                                    transform,
+                                    g,
+                                    weights,
+                                    *scale,
+                                    &mut scratch,
+                                    &grids.effort[k],
+                                );
                                 if b.is_finite() {
                                     boundaries[k].push(b);
                                 } else if b < 0.0 {

@@ -59,6 +59,12 @@ impl Grid {
         }
     }
 
+    /// The grid's continuous cells as (left edge, width, count); None for an
+    /// integer grid.
+    pub fn cells(&self) -> Option<(f64, f64, usize)> {
+        (!self.discrete).then_some((self.lo, self.width, self.cells))
+    }
+
     /// An empty sketch on this grid.
     pub fn sketch(&self) -> Sketch {
         Sketch {

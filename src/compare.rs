@@ -155,7 +155,7 @@ fn counterfactual(
     for (dir, run) in [(&scenarios, old), (&data, new)] {
         if !dir.is_dir() {
             return Err(format!(
-                "{} has no {} snapshot (written by runs of attain 0.1 since required effort); rerun it",
+                "{} has no {} snapshot (runs made before snapshots were kept lack it); rerun it to split the change",
                 run.display(),
                 dir.strip_prefix(run).unwrap_or(dir).display()
             ));

@@ -1,0 +1,296 @@
+//! The indicator catalog: indicators, targets and their history, validated.
+//!
+//! In: `indicators`, `targets` and `history` tables from a data folder
+//! ([`crate::load`]). Out: a [`Catalog`] whose values cannot be wrong in the
+//! ways INTERFACE.md and MODEL.md §1, §3, §6 forbid, plus warnings (values on
+//! a `logit` bound nudged inside). Every error names the file, the row as a
+//! spreadsheet numbers it, the column, what was expected and what was found.
+//!
+//! This file defines the types; `parse.rs` reads and validates the tables.
+
+use std::path::PathBuf;
+
+mod parse;
+
+pub use parse::load_catalog;
+
+/// How an indicator's natural value maps onto the line where it walks (MODEL.md §1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Transform {
+    /// g(x) = x.
+    Level,
+    /// g(x) = ln x.
+    Log,
+    /// g(x) = ln((x − lower) / (upper − x)).
+    Logit {
+        /// Floor a.
+        lower: f64,
+        /// Ceiling b.
+        upper: f64,
+    },
+    /// An integer stock that only grows by additions.
+    Count,
+    /// 0 until done, then 1.
+    Milestone,
+}
+
+impl Transform {
+    /// The catalog name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Transform::Level => "level",
+            Transform::Log => "log",
+            Transform::Logit { .. } => "logit",
+            Transform::Count => "count",
+            Transform::Milestone => "milestone",
+        }
+    }
+
+    /// Whether the indicator moves as a random walk on a transformed scale (MODEL.md §2).
+    pub fn is_walk(&self) -> bool {
+        matches!(
+            self,
+            Transform::Level | Transform::Log | Transform::Logit { .. }
+        )
+    }
+
+    /// g(x), for walk transforms; counts and milestones are returned unchanged.
+    pub fn forward(&self, x: f64) -> f64 {
+        match *self {
+            Transform::Log => x.ln(),
+            Transform::Logit { lower, upper } => ((x - lower) / (upper - x)).ln(),
+            _ => x,
+        }
+    }
+
+    /// g⁻¹(G).
+    #[inline]
+    pub fn inverse(&self, g: f64) -> f64 {
+        match *self {
+            Transform::Log => g.exp(),
+            Transform::Logit { lower, upper } => lower + (upper - lower) / (1.0 + (-g).exp()),
+            _ => g,
+        }
+    }
+}
+
+/// Where a history figure comes from, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Provenance {
+    /// Published on a government site.
+    Official,
+    /// A re-publication of an official figure.
+    Secondary,
+    /// Stated in the plan itself.
+    Plan,
+    /// A stand-in to be replaced, made by a documented script.
+    Illustrative,
+}
+
+impl Provenance {
+    /// The catalog name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Provenance::Official => "official",
+            Provenance::Secondary => "secondary",
+            Provenance::Plan => "plan",
+            Provenance::Illustrative => "illustrative",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "official" => Provenance::Official,
+            "secondary" => Provenance::Secondary,
+            "plan" => Provenance::Plan,
+            "illustrative" => Provenance::Illustrative,
+            _ => return None,
+        })
+    }
+}
+
+/// One indicator of the catalog.
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    /// Stable snake_case id.
+    pub id: String,
+    /// Chinese name as the plan writes it.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Group, e.g. `efficiency`.
+    pub group: String,
+    /// Unit, e.g. `%`.
+    pub unit: String,
+    /// Transform and its bounds.
+    pub transform: Transform,
+    /// Decimals the figure is published with.
+    pub decimals: i32,
+}
+
+impl Indicator {
+    /// Rounds a natural value as it would be published: half away from zero to
+    /// [`Indicator::decimals`] (MODEL.md §6).
+    #[inline]
+    pub fn publish(&self, x: f64) -> f64 {
+        round_published(x, self.decimals)
+    }
+}
+
+/// Rounds half away from zero to `decimals` decimals.
+#[inline]
+pub fn round_published(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    // Scaling can land a hair below a half (99.95 * 10 = 999.4999…); a relative
+    // nudge of a few ulps keeps published halves rounding away from zero.
+    let scaled = x * scale;
+    let nudged = scaled + scaled.signum() * scaled.abs() * 4.0 * f64::EPSILON;
+    nudged.round() / scale
+}
+
+/// One observed figure.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    /// Calendar year.
+    pub year: i32,
+    /// Value on the natural scale (nudged inside a `logit` bound if it lay on one).
+    pub value: f64,
+    /// Where it comes from.
+    pub provenance: Provenance,
+    /// The publication.
+    pub source: String,
+}
+
+/// How a target's statistic is formed (MODEL.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    /// The value in the target year.
+    Level,
+    /// Value in the target year minus value in `base_year`.
+    Increase {
+        /// The base year (observed or simulated).
+        base_year: i32,
+    },
+    /// The comparison holds in every year from `from_year` to the target year.
+    EveryYear {
+        /// First year checked.
+        from_year: i32,
+    },
+    /// Sum of yearly values from `from_year` to the target year.
+    Cumulative {
+        /// First year summed.
+        from_year: i32,
+    },
+    /// Done by the target year.
+    Milestone,
+}
+
+impl TargetKind {
+    /// The catalog name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TargetKind::Level => "level",
+            TargetKind::Increase { .. } => "increase",
+            TargetKind::EveryYear { .. } => "every_year",
+            TargetKind::Cumulative { .. } => "cumulative",
+            TargetKind::Milestone => "milestone",
+        }
+    }
+}
+
+/// A comparison with the target value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparator {
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `<`
+    Lt,
+}
+
+impl Comparator {
+    /// The catalog symbol.
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            Comparator::Ge => ">=",
+            Comparator::Gt => ">",
+            Comparator::Le => "<=",
+            Comparator::Lt => "<",
+        }
+    }
+
+    /// Whether `x` meets `value`.
+    #[inline]
+    pub fn holds(&self, x: f64, value: f64) -> bool {
+        match self {
+            Comparator::Ge => x >= value,
+            Comparator::Gt => x > value,
+            Comparator::Le => x <= value,
+            Comparator::Lt => x < value,
+        }
+    }
+
+    /// Whether larger values are better.
+    pub fn upward(&self) -> bool {
+        matches!(self, Comparator::Ge | Comparator::Gt)
+    }
+}
+
+/// One target of the plan.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Target id.
+    pub id: String,
+    /// Index of its indicator in [`Catalog::indicators`].
+    pub indicator: usize,
+    /// How the statistic is formed.
+    pub kind: TargetKind,
+    /// The comparison.
+    pub comparator: Comparator,
+    /// The target value, in the indicator's units.
+    pub value: f64,
+    /// The year by which it is to be met.
+    pub target_year: i32,
+    /// The clause of the plan it comes from.
+    pub source: String,
+}
+
+/// The validated inputs of a run.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// Indicators, in file order.
+    pub indicators: Vec<Indicator>,
+    /// Targets, in file order.
+    pub targets: Vec<Target>,
+    /// History per indicator (same order as `indicators`), sorted by year.
+    pub history: Vec<Vec<Observation>>,
+    /// Things worth knowing that are not errors.
+    pub warnings: Vec<String>,
+    /// The files read.
+    pub files: Vec<PathBuf>,
+}
+
+impl Catalog {
+    /// Index of an indicator by id.
+    pub fn indicator_index(&self, id: &str) -> Option<usize> {
+        self.indicators.iter().position(|i| i.id == id)
+    }
+
+    /// The last observed year of an indicator, if any.
+    pub fn last_year(&self, indicator: usize) -> Option<i32> {
+        self.history[indicator].last().map(|o| o.year)
+    }
+
+    /// The weakest provenance among an indicator's history rows.
+    pub fn weakest_provenance(&self, indicator: usize) -> Option<Provenance> {
+        self.history[indicator].iter().map(|o| o.provenance).max()
+    }
+
+    /// Whether any history row of the indicator is illustrative.
+    pub fn rests_on_illustrative(&self, indicator: usize) -> bool {
+        self.weakest_provenance(indicator) == Some(Provenance::Illustrative)
+    }
+}

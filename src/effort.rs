@@ -142,6 +142,24 @@ pub fn direction(tp: &TargetPlan) -> f64 {
     }
 }
 
+/// Whether a draw whose transform-scale path is `g` meets the target with
+/// extra drift η (helpful direction) accumulated by `weights`; `x` is scratch.
+#[inline]
+fn meets_with(
+    tp: &TargetPlan,
+    transform: Transform,
+    g: &[f64],
+    weights: &[f64],
+    x: &mut [f64],
+    eta: f64,
+) -> bool {
+    let d = direction(tp) * eta;
+    for ((x, &g), &w) in x.iter_mut().zip(g).zip(weights) {
+        *x = transform.inverse(g + d * w);
+    }
+    evaluate(tp, x).1
+}
+
 /// The draw's boundary η*: it meets the target iff η ≥ η* (η = direction·δ).
 /// ±∞ when no finite drift changes the outcome. `x` is scratch of the
 /// indicator's projected years.
@@ -153,14 +171,7 @@ pub fn boundary(
     scale: f64,
     x: &mut [f64],
 ) -> f64 {
-    let sign = direction(tp);
-    let mut meets = |eta: f64| {
-        let d = sign * eta;
-        for ((x, &g), &w) in x.iter_mut().zip(g).zip(weights) {
-            *x = transform.inverse(g + d * w);
-        }
-        evaluate(tp, x).1
-    };
+    let mut meets = |eta: f64| meets_with(tp, transform, g, weights, x, eta);
     let (mut lo, mut hi);
     if meets(0.0) {
         hi = 0.0;
@@ -215,18 +226,13 @@ pub fn boundary_on_grid(
     let Some((lo, width, cells)) = grid.cells() else {
         return boundary(tp, transform, g, weights, scale, x);
     };
-    let sign = direction(tp);
-    let mut meets = |eta: f64| {
-        let d = sign * eta;
-        for ((x, &g), &w) in x.iter_mut().zip(g).zip(weights) {
-            *x = transform.inverse(g + d * w);
-        }
-        evaluate(tp, x).1
-    };
     let edge = |c: usize| lo + c as f64 * width;
-    if meets(edge(0)) || !meets(edge(cells)) {
+    let outside = meets_with(tp, transform, g, weights, x, edge(0))
+        || !meets_with(tp, transform, g, weights, x, edge(cells));
+    if outside {
         return boundary(tp, transform, g, weights, scale, x);
     }
+    let mut meets = |eta: f64| meets_with(tp, transform, g, weights, x, eta);
     // The boundary lies in (edge(a), edge(b)]: narrow to one cell.
     let (mut a, mut b) = (0, cells);
     while b - a > 1 {

@@ -98,28 +98,7 @@ impl Sketch {
 
     /// Adds many values (one series at a time keeps its cells in cache).
     pub fn add_all(&mut self, grid: &Grid, xs: &[f64]) {
-        let (mut below, mut above) = (0u64, 0u64);
-        let (mut min, mut max) = (self.min, self.max);
-        let top = grid.cells as f64;
-        let counts = &mut self.counts[..];
-        for &x in xs {
-            min = min.min(x);
-            max = max.max(x);
-            let pos = (x - grid.lo) * grid.inv_width;
-            if pos < 0.0 {
-                below += 1;
-            } else if pos < top {
-                counts[pos as usize] += 1;
-            } else {
-                // Above the grid, or NaN (inf − inf of a heavy-tailed difference).
-                above += 1;
-            }
-        }
-        self.min = min;
-        self.max = max;
-        self.below += below;
-        self.above += above;
-        self.n += xs.len() as u64;
+        self.add_all_outside(grid, xs, |_| 0.0);
     }
 
     /// Adds many values like [`Sketch::add_all`] and returns Σ f(x) over the

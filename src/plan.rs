@@ -331,6 +331,7 @@ pub fn compile(
             _ => None,
         };
         let discrete = matches!(ind.transform, Transform::Count | Transform::Milestone);
+        let cut = PublishedCut::new(t.comparator, t.value, ind.decimals);
         let effort_year = effort_from.map_or(ip.start, |y| y.max(ip.start));
         let effort = match (&ip.fit, status) {
             (Fit::Insufficient { .. }, _) | (_, Status::AssumptionOnly) => Effort::None,
@@ -361,11 +362,8 @@ pub fn compile(
             passage_until,
             groups: slots,
             discrete,
-            cut: PublishedCut::new(t.comparator, t.value, ind.decimals),
-            cut_g: effort::forward_cut(
-                ind.transform,
-                PublishedCut::new(t.comparator, t.value, ind.decimals).at,
-            ),
+            cut,
+            cut_g: effort::forward_cut(ind.transform, cut.at),
             effort,
             effort_from: effort_year,
         });

@@ -45,6 +45,11 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
         .iter()
         .map(|r| (&r.indicator_id, r.origin))
         .collect();
+    let series = scored
+        .iter()
+        .map(|(id, _)| *id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     let reasons: Vec<String> = reasons
         .iter()
         .map(|(r, n)| format!("{n} {}", r.describe()))
@@ -54,11 +59,7 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
         "{} indicators have published figures ({} others have none or are milestones); {} have enough to score",
         b.with_published.len(),
         b.without_published,
-        scored
-            .iter()
-            .map(|(id, _)| *id)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len()
+        series
     );
     let _ = writeln!(
         text,
@@ -118,11 +119,7 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
         text,
         "thin evidence: {} forecasts of {} series from overlapping origins, not independent",
         b.scores.len(),
-        scored
-            .iter()
-            .map(|(id, _)| *id)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len()
+        series
     );
     let _ = writeln!(
         text,

@@ -89,7 +89,8 @@ pub(crate) fn commons(plan: &Plan, seed: u64, block: u64, len: usize) -> Commons
 pub struct Draw {
     /// Transform-scale values.
     pub g: Vec<f64>,
-    /// Natural values.
+    /// Natural values, for walks only in the years a target uses
+    /// ([`IndicatorPlan::natural`]; NaN in the others).
     pub x: Vec<f64>,
 }
 

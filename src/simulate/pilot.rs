@@ -28,7 +28,8 @@ pub struct Grids {
 /// its statistic and its effort boundary.
 type IndicatorGrids = (Vec<Grid>, Vec<(usize, Vec<Grid>, Vec<Grid>)>);
 
-/// Feeds each draw's effort boundary of a [`Effort::PerDraw`] target to `keep`.
+/// A draw's exact effort boundary for an [`Effort::PerDraw`] target (None
+/// for other targets): the pilot places the grid the run then bins into.
 #[inline]
 fn per_draw_boundary(
     tp: &TargetPlan,

@@ -18,6 +18,9 @@ use polars::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 use statrs::function::gamma::ln_gamma;
 
+mod common;
+use common::{read_parquet, Outcome};
+
 const BIN: &str = env!("CARGO_BIN_EXE_attain");
 
 // ---------------------------------------------------------------------------
@@ -58,26 +61,19 @@ impl Fixture {
     }
 
     fn backtest(&self, origins: &str) -> Outcome {
-        let out = Command::new(BIN)
-            .arg("backtest")
-            .arg("--data")
-            .arg(self.root.join("data"))
-            .arg("--out")
-            .arg(self.out())
-            .args(["--origins", origins])
-            .output()
-            .expect("the binary runs");
-        Outcome {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Outcome::of(
+            Command::new(BIN)
+                .arg("backtest")
+                .arg("--data")
+                .arg(self.root.join("data"))
+                .arg("--out")
+                .arg(self.out())
+                .args(["--origins", origins]),
+        )
     }
 
     fn table(&self, name: &str) -> DataFrame {
-        let path = self.out().join(name);
-        let file = fs::File::open(&path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-        ParquetReader::new(file).finish().unwrap()
+        read_parquet(&self.out().join(name))
     }
 }
 
@@ -86,24 +82,6 @@ impl Drop for Fixture {
         if !std::thread::panicking() {
             let _ = fs::remove_dir_all(&self.root);
         }
-    }
-}
-
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    fn assert_success(&self) {
-        assert_eq!(
-            self.code,
-            Some(0),
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout,
-            self.stderr
-        );
     }
 }
 

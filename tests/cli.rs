@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
+mod common;
+use common::{floats, read_parquet, strings, Outcome};
+
 const BIN: &str = env!("CARGO_BIN_EXE_attain");
 const DRAWS: &str = "4000";
 
@@ -221,61 +224,6 @@ impl Drop for Fixture {
     }
 }
 
-/// What a run of the binary did.
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    fn of(command: &mut Command) -> Self {
-        let out = command.output().expect("the binary runs");
-        Outcome {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn text(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-
-    fn assert_success(&self) {
-        assert_eq!(
-            self.code,
-            Some(0),
-            "expected success\nstdout:\n{}\nstderr:\n{}",
-            self.stdout,
-            self.stderr
-        );
-    }
-
-    /// Exit status 2 and a message holding every one of `parts`.
-    fn assert_input_error(&self, parts: &[&str]) {
-        assert_eq!(
-            self.code,
-            Some(2),
-            "expected exit status 2\nstdout:\n{}\nstderr:\n{}",
-            self.stdout,
-            self.stderr
-        );
-        assert!(
-            self.stderr.contains("error: "),
-            "the error goes to stderr as `error: …`; stderr:\n{}",
-            self.stderr
-        );
-        let text = self.text();
-        for part in parts {
-            assert!(
-                text.contains(part),
-                "the message should contain {part:?}; it is:\n{text}"
-            );
-        }
-    }
-}
-
 /// `FILE`, row N, column `COL` as the error messages print a cell.
 fn cell(file: &str, row: usize, column: &str) -> String {
     format!("{file}`, row {row}, column `{column}`")
@@ -286,41 +234,11 @@ fn key(file: &str, key: &str) -> String {
     format!("{file}`, key `{key}`")
 }
 
-fn read_parquet(path: &Path) -> DataFrame {
-    let file = fs::File::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-    ParquetReader::new(file)
-        .finish()
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
 fn column_names(frame: &DataFrame) -> Vec<String> {
     frame
         .get_column_names()
         .iter()
         .map(|c| c.as_str().to_string())
-        .collect()
-}
-
-fn strings(frame: &DataFrame, name: &str) -> Vec<Option<String>> {
-    frame
-        .column(name)
-        .unwrap()
-        .as_materialized_series()
-        .str()
-        .unwrap_or_else(|e| panic!("column {name} is text: {e}"))
-        .iter()
-        .map(|v| v.map(String::from))
-        .collect()
-}
-
-fn floats(frame: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    frame
-        .column(name)
-        .unwrap()
-        .as_materialized_series()
-        .f64()
-        .unwrap_or_else(|e| panic!("column {name} is f64: {e}"))
-        .iter()
         .collect()
 }
 

@@ -11,6 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
+mod common;
+use common::{floats, read_parquet};
+
 const BIN: &str = env!("CARGO_BIN_EXE_attain");
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -95,32 +98,11 @@ fn assert_input_error(out: &Output, parts: &[&str]) {
     }
 }
 
-fn read_parquet(path: &Path) -> DataFrame {
-    ParquetReader::new(fs::File::open(path).unwrap())
-        .finish()
-        .unwrap()
-}
-
+/// A text column with nulls read as empty strings.
 fn strings(frame: &DataFrame, name: &str) -> Vec<String> {
-    frame
-        .column(name)
-        .unwrap()
-        .as_materialized_series()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|v| v.unwrap_or_default().to_string())
-        .collect()
-}
-
-fn floats(frame: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    frame
-        .column(name)
-        .unwrap()
-        .as_materialized_series()
-        .f64()
-        .unwrap()
-        .iter()
+    common::strings(frame, name)
+        .into_iter()
+        .map(Option::unwrap_or_default)
         .collect()
 }
 

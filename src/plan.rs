@@ -142,6 +142,12 @@ pub struct TargetPlan {
     pub effort: Effort,
     /// The first year of required effort.
     pub effort_from: i32,
+    /// `Some(t)` when the statistic is the level of projected year `t`: a
+    /// draw meets it iff its transform-scale value passes [`Self::cut_g`],
+    /// and the statistic's summaries are those of the fan series of year `t`
+    /// (the same draws), so it needs neither natural values nor a sketch of
+    /// its own.
+    pub fan_year: Option<usize>,
 }
 
 /// "round(x) to `decimals` compares with `value`" as a cut on x: for `>=`
@@ -351,6 +357,10 @@ pub fn compile(
                 )
             }
         };
+        let fan_year = match statistic {
+            Statistic::Level(YearValue::Projected(t)) => Some(t),
+            _ => None,
+        };
         targets.push(TargetPlan {
             index: j,
             indicator: t.indicator,
@@ -366,6 +376,7 @@ pub fn compile(
             cut_g: effort::forward_cut(ind.transform, cut.at),
             effort,
             effort_from: effort_year,
+            fan_year,
         });
         indicators[t.indicator].targets.push(j);
         let uses = |y: &YearValue| match *y {
@@ -373,7 +384,8 @@ pub fn compile(
             YearValue::Observed(_) => None,
         };
         let years_used: Vec<usize> = match &targets[j].statistic {
-            Statistic::Level(y) => uses(y).into_iter().collect(),
+            // Read on the transform scale (`fan_year`).
+            Statistic::Level(_) => Vec::new(),
             Statistic::Increase { end, base } => [end, base].into_iter().filter_map(uses).collect(),
             Statistic::EveryYear(ys) | Statistic::Cumulative(ys) => {
                 ys.iter().filter_map(uses).collect()

@@ -140,12 +140,32 @@ impl Indicator {
 /// Rounds half away from zero to `decimals` decimals.
 #[inline]
 pub fn round_published(x: f64, decimals: i32) -> f64 {
-    let scale = 10f64.powi(decimals);
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let scale = usize::try_from(decimals)
+        .ok()
+        .and_then(|d| POW10.get(d).copied())
+        .unwrap_or_else(|| 10f64.powi(decimals));
     // Scaling can land a hair below a half (99.95 * 10 = 999.4999…); a relative
     // nudge of a few ulps keeps published halves rounding away from zero.
     let scaled = x * scale;
     let nudged = scaled + scaled.signum() * scaled.abs() * 4.0 * f64::EPSILON;
-    nudged.round() / scale
+    round_half_away(nudged) / scale
+}
+
+/// `y.round()` (halves away from zero), without a call into the maths
+/// library: truncation by conversion is exact below 2^52, and so is the
+/// fraction `|y| − trunc|y|`.
+#[inline]
+fn round_half_away(y: f64) -> f64 {
+    let a = y.abs();
+    if a.is_nan() || a >= 4.0e15 {
+        return y.round();
+    }
+    let t = a as i64 as f64;
+    let r = if a - t >= 0.5 { t + 1.0 } else { t };
+    r.copysign(y)
 }
 
 /// One observed figure.
@@ -292,5 +312,33 @@ impl Catalog {
     /// Whether any history row of the indicator is illustrative.
     pub fn rests_on_illustrative(&self, indicator: usize) -> bool {
         self.weakest_provenance(indicator) == Some(Provenance::Illustrative)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn rounding_matches_the_standard_library() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        let mut values: Vec<f64> = (-40..=40).map(|k| f64::from(k) * 0.5).collect();
+        values.extend([
+            0.499_999_999_999_999_94,
+            -0.499_999_999_999_999_94,
+            4.5e15,
+            -0.0,
+        ]);
+        values.extend([f64::INFINITY, f64::NEG_INFINITY, 1e300, f64::MIN_POSITIVE]);
+        for _ in 0..100_000 {
+            let scale = 10f64.powi(rng.random_range(-3..12));
+            values.push((rng.random::<f64>() - 0.5) * scale);
+        }
+        for y in values {
+            let (got, want) = (round_half_away(y), y.round());
+            assert!(got.to_bits() == want.to_bits(), "{y}: {got} != {want}");
+        }
+        assert!(round_half_away(f64::NAN).is_nan());
     }
 }

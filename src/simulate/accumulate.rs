@@ -5,11 +5,13 @@
 //! sums (so results do not depend on the thread count), finished into an
 //! [`Outcome`].
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rayon::prelude::*;
 
 use super::{
-    commons, evaluate, simulate_indicator, Block, Grids, Outcome, SeriesSummary, TargetSummary,
-    BLOCK, QUANTILES,
+    commons, evaluate, simulate_indicator, Block, Grids, Outcome, Paths, Scratch, SeriesSummary,
+    TargetSummary, BLOCK, QUANTILES,
 };
 use crate::catalog::Transform;
 use crate::effort::{self, Effort, Required, P_GOALS, SURPLUS_SPAN};
@@ -48,6 +50,65 @@ pub struct Accumulator {
     /// (block, sums of natural fan values then of target statistics), merged in block order.
     sums: Vec<(u64, Vec<f64>)>,
     draws: u64,
+    /// Buffers reused from block to block (not part of the summaries).
+    work: Work,
+}
+
+/// A worker's buffers, reused from block to block.
+#[derive(Default)]
+struct Work {
+    paths: Paths,
+    scratch: Scratch,
+    /// One target's statistic by draw.
+    stats: Vec<f64>,
+    /// Whether each draw meets the current target, by scenario (`s * len + d`).
+    met_by: Vec<bool>,
+    /// Finite per-draw effort boundaries of one target and scenario.
+    boundaries: Vec<f64>,
+    /// One draw's natural values.
+    x: Vec<f64>,
+    /// One draw's transform-scale values.
+    g: Vec<f64>,
+    /// Scratch of the effort boundary.
+    base: Vec<f64>,
+    /// The first projected year each draw meets a target (first passage).
+    first_year: Vec<u16>,
+}
+
+/// Counts, into `first` (calendar-year slots from [`Plan::first_year`], the
+/// last one for never), the first projected year up to `until` in which each
+/// draw of scenario `s` passes the target's transform-scale cut.
+#[allow(clippy::too_many_arguments)]
+fn first_passage(
+    tp: &TargetPlan,
+    paths: &Paths,
+    s: usize,
+    until: usize,
+    offset: usize,
+    cy: usize,
+    first: &mut [u64],
+    year: &mut Vec<u16>,
+) {
+    let len = paths.len();
+    let never = u16::MAX;
+    year.clear();
+    year.resize(len, never);
+    for t in (0..=until.min(paths.years().saturating_sub(1))).rev() {
+        let column = paths.g(s, t);
+        let at = t as u16;
+        if tp.cut.upward {
+            for (y, &v) in year.iter_mut().zip(column) {
+                *y = if v >= tp.cut_g { at } else { *y };
+            }
+        } else {
+            for (y, &v) in year.iter_mut().zip(column) {
+                *y = if v < tp.cut_g { at } else { *y };
+            }
+        }
+    }
+    for &y in year.iter() {
+        first[if y == never { cy } else { offset + y as usize }] += 1;
+    }
 }
 
 impl Accumulator {
@@ -75,6 +136,7 @@ impl Accumulator {
                 .collect(),
             sums: Vec::new(),
             draws: 0,
+            work: Work::default(),
         }
     }
 
@@ -123,26 +185,26 @@ impl Accumulator {
         let commons = commons(plan, seed, block, len);
         let mut sums = vec![0.0; ns * (plan.series + nt)];
         let mut met_counts = vec![0u32; ns * ng * len];
-        let mut values: Vec<f64> = Vec::new();
-        let mut stats: Vec<f64> = Vec::new();
-        let mut boundaries: Vec<Vec<f64>> = vec![Vec::new(); ns * nt];
-        let mut scratch: Vec<f64> = Vec::new();
-        let mut met_by = vec![false; ns];
+        let mut work = std::mem::take(&mut self.work);
+        let Work {
+            paths,
+            scratch,
+            stats,
+            met_by,
+            boundaries,
+            x,
+            g,
+            base,
+            first_year,
+        } = &mut work;
+        stats.resize(len, 0.0);
+        met_by.resize(ns * len, false);
         for ip in &plan.indicators {
             if matches!(ip.fit, Fit::Insufficient { .. }) {
                 continue;
             }
             let years = ip.years;
             let offset = (ip.start - plan.first_year).max(0) as usize;
-            // Values are buffered per series and binned series by series, so
-            // each sketch's cells stay in cache while it is filled.
-            let live = ip.targets.len();
-            values.clear();
-            values.resize(ns * years * len, 0.0);
-            stats.clear();
-            stats.resize(ns * live * len, 0.0);
-            scratch.clear();
-            scratch.resize(years, 0.0);
             let transform = transforms[ip.index];
             let context = Block {
                 plan,
@@ -151,109 +213,119 @@ impl Accumulator {
                 index: block,
                 len,
             };
-            simulate_indicator(&context, ip, transforms[ip.index], |d, draw| {
-                // A scenario with the same settings as an earlier one for this
-                // indicator (`same_as`) has the same values: its summaries are
-                // copied in `finish`, only its part of the joint count is kept.
-                for s in (0..ns).filter(|&s| ip.same_as[s] == s) {
-                    for t in 0..years {
-                        values[(s * years + t) * len + d] = draw.g[s * years + t];
-                    }
-                }
-                for (l, &j) in ip.targets.iter().enumerate() {
-                    let tp = &plan.targets[j];
-                    let mut met_baseline = false;
-                    for s in 0..ns {
-                        let alias = ip.same_as[s];
-                        if alias != s {
-                            let met = met_by[alias];
-                            met_by[s] = met;
-                            if met {
-                                for &g in &tp.groups {
-                                    met_counts[(s * ng + g) * len + d] += 1;
-                                }
-                            }
-                            continue;
-                        }
-                        let x = &draw.x[s * years..(s + 1) * years];
-                        let (stat, met) = evaluate(tp, x);
-                        let k = s * nt + j;
-                        stats[(s * live + l) * len + d] = stat;
-                        match &tp.effort {
-                            Effort::Count { needed, .. } => {
-                                let surplus = if tp.comparator.upward() {
-                                    stat as i64 - needed
-                                } else {
-                                    needed - stat as i64
-                                };
-                                self.surplus[k][effort::surplus_slot(surplus)] += 1;
-                            }
-                            Effort::PerDraw { weights, scale } => {
-                                let g = &draw.g[s * years..(s + 1) * years];
-                                let b = effort::boundary_on_grid(
-                                    tp,
-                                    transform,
-                                    g,
-                                    weights,
-                                    *scale,
-                                    &mut scratch,
-                                    &grids.effort[k],
-                                );
-                                if b.is_finite() {
-                                    boundaries[k].push(b);
-                                } else if b < 0.0 {
-                                    self.effort_infinite[k][0] += 1;
-                                } else {
-                                    self.effort_infinite[k][1] += 1;
-                                }
-                            }
-                            _ => {}
-                        }
-                        sums[ns * plan.series + k] += stat;
-                        met_by[s] = met;
-                        if met {
-                            self.met[k] += 1;
-                            for &g in &tp.groups {
-                                met_counts[(s * ng + g) * len + d] += 1;
-                            }
-                        }
-                        if s == 0 {
-                            met_baseline = met;
-                        } else if met && !met_baseline {
-                            self.only_here[k] += 1;
-                        } else if !met && met_baseline {
-                            self.only_baseline[k] += 1;
-                        }
-                        if let Some(until) = tp.passage_until {
-                            let g = &draw.g[s * years..(s + 1) * years];
-                            let first = (0..=until.min(years.saturating_sub(1))).find(|&t| {
-                                if tp.cut.upward {
-                                    g[t] >= tp.cut_g
-                                } else {
-                                    g[t] < tp.cut_g
-                                }
-                            });
-                            let slot = first.map_or(cy, |t| offset + t);
-                            self.first_met[k * (cy + 1) + slot] += 1;
-                        }
-                    }
-                }
-            });
-            for s in (0..ns).filter(|&s| ip.same_as[s] == s) {
+            simulate_indicator(&context, ip, transform, paths, scratch);
+            x.resize(years, 0.0);
+            g.resize(years, 0.0);
+            base.resize(years, 0.0);
+            // A scenario with the same settings as an earlier one for this
+            // indicator (`same_as`) has the same values: its summaries are
+            // copied in `finish`, only its part of the joint count is kept.
+            let distinct = |s: &usize| ip.same_as[*s] == *s;
+            for s in (0..ns).filter(distinct) {
                 for t in 0..years {
                     let i = s * plan.series + ip.series + t;
-                    let range = (s * years + t) * len..(s * years + t + 1) * len;
                     // The natural mean: exact sums outside the grid, cells in `finish`.
                     sums[i] += self.fan[i]
-                        .add_all_outside(&grids.fan[i], &values[range], |g| transform.inverse(g));
+                        .add_all_outside(&grids.fan[i], paths.g(s, t), |g| transform.inverse(g));
                 }
-                for (l, &j) in ip.targets.iter().enumerate() {
-                    let k = s * nt + j;
-                    let range = (s * live + l) * len..(s * live + l + 1) * len;
-                    self.stat[k].add_all(&grids.stat[k], &stats[range]);
-                    if !boundaries[k].is_empty() {
-                        self.effort[k].add_all(&grids.effort[k], &boundaries[k]);
-                        boundaries[k].clear();
+            }
+            for &j in &ip.targets {
+                let tp = &plan.targets[j];
+                for s in 0..ns {
+                    let alias = ip.same_as[s];
+                    let mine = s * len..(s + 1) * len;
+                    if alias != s {
+                        met_by.copy_within(alias * len..(alias + 1) * len, s * len);
+                    } else if let Some(t) = tp.fan_year {
+                        // The level of a year: compared on the transform
+                        // scale, summarised by the fan series.
+                        let k = s * nt + j;
+                        let (column, met) = (paths.g(s, t), &mut met_by[mine.clone()]);
+                        if tp.cut.upward {
+                            for (m, &v) in met.iter_mut().zip(column) {
+                                *m = v >= tp.cut_g;
+                            }
+                        } else {
+                            for (m, &v) in met.iter_mut().zip(column) {
+                                *m = v < tp.cut_g;
+                            }
+                        }
+                        if let Effort::Count { needed, .. } = &tp.effort {
+                            let surplus = &mut self.surplus[k];
+                            for &v in column {
+                                let v = v as i64;
+                                let gap = if tp.comparator.upward() {
+                                    v - needed
+                                } else {
+                                    needed - v
+                                };
+                                surplus[effort::surplus_slot(gap)] += 1;
+                            }
+                        }
+                        self.count_met(k, s, len, met_by);
+                        if let Some(until) = tp.passage_until {
+                            let first = &mut self.first_met[k * (cy + 1)..(k + 1) * (cy + 1)];
+                            first_passage(tp, paths, s, until, offset, cy, first, first_year);
+                        }
+                    } else {
+                        let k = s * nt + j;
+                        let mut total = 0.0;
+                        for d in 0..len {
+                            paths.x_of_draw(s, d, x);
+                            let (stat, met) = evaluate(tp, x);
+                            stats[d] = stat;
+                            total += stat;
+                            met_by[s * len + d] = met;
+                            match &tp.effort {
+                                Effort::Count { needed, .. } => {
+                                    let surplus = if tp.comparator.upward() {
+                                        stat as i64 - needed
+                                    } else {
+                                        needed - stat as i64
+                                    };
+                                    self.surplus[k][effort::surplus_slot(surplus)] += 1;
+                                }
+                                Effort::PerDraw { weights, scale } => {
+                                    paths.g_of_draw(s, d, g);
+                                    let b = effort::boundary_on_grid(
+                                        tp,
+                                        transform,
+                                        g,
+                                        weights,
+                                        *scale,
+                                        (x, stat),
+                                        base,
+                                        &grids.effort[k],
+                                    );
+                                    if b.is_finite() {
+                                        boundaries.push(b);
+                                    } else if b < 0.0 {
+                                        self.effort_infinite[k][0] += 1;
+                                    } else {
+                                        self.effort_infinite[k][1] += 1;
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                        sums[ns * plan.series + k] += total;
+                        self.stat[k].add_all(&grids.stat[k], stats);
+                        if !boundaries.is_empty() {
+                            self.effort[k].add_all(&grids.effort[k], boundaries);
+                            boundaries.clear();
+                        }
+                        self.count_met(k, s, len, met_by);
+                        if let Some(until) = tp.passage_until {
+                            let first = &mut self.first_met[k * (cy + 1)..(k + 1) * (cy + 1)];
+                            first_passage(tp, paths, s, until, offset, cy, first, first_year);
+                        }
+                    }
+                    for &grp in &tp.groups {
+                        let counts =
+                            &mut met_counts[(s * ng + grp) * len..(s * ng + grp + 1) * len];
+                        for (c, &m) in counts.iter_mut().zip(&met_by[mine.clone()]) {
+                            *c += u32::from(m);
+                        }
                     }
                 }
             }
@@ -266,8 +338,25 @@ impl Accumulator {
                 }
             }
         }
+        self.work = work;
         self.sums.push((block, sums));
         self.draws += len as u64;
+    }
+
+    /// Adds scenario `s`'s draws that meet target-scenario `k` (`met_by`, by
+    /// scenario and draw) to its count and its pairs against the baseline.
+    fn count_met(&mut self, k: usize, s: usize, len: usize, met_by: &[bool]) {
+        let met = &met_by[s * len..(s + 1) * len];
+        self.met[k] += met.iter().filter(|&&m| m).count() as u64;
+        if s > 0 {
+            let (mut here, mut base) = (0u64, 0u64);
+            for (&m, &b) in met.iter().zip(&met_by[..len]) {
+                here += u64::from(m && !b);
+                base += u64::from(!m && b);
+            }
+            self.only_here[k] += here;
+            self.only_baseline[k] += base;
+        }
     }
 
     /// Runs blocks `blocks` (draw counts from `total`) on `workers` workers and merges.
@@ -280,16 +369,22 @@ impl Accumulator {
     ) -> Accumulator {
         let len_of = |b: u64| (total - b * BLOCK as u64).min(BLOCK as u64) as usize;
         let workers = workers.max(1);
+        // Workers take the next block as they free up (no idle worker while
+        // blocks remain). Which worker ran a block does not matter: counts
+        // merge exactly and sums are added in block order in `finish`.
+        let next = AtomicU64::new(blocks.start);
         (0..workers)
             .into_par_iter()
-            .map(|w| {
+            .map(|_| {
                 let mut acc = Accumulator::new(engine.plan, engine.grids);
-                let mut b = blocks.start + w as u64;
-                while b < blocks.end {
+                loop {
+                    let b = next.fetch_add(1, Ordering::Relaxed);
+                    if b >= blocks.end {
+                        break;
+                    }
                     let len = len_of(b);
                     acc.run_block(engine, b, len);
                     progress(len as u64);
-                    b += workers as u64;
                 }
                 acc
             })
@@ -324,6 +419,7 @@ impl Accumulator {
         tp: &TargetPlan,
         transform: Transform,
         grids: &Grids,
+        fan_series: Option<usize>,
     ) -> Option<[Required; 3]> {
         let sign = effort::direction(tp);
         let n = self.draws as f64;
@@ -331,10 +427,12 @@ impl Accumulator {
             Effort::None => None,
             Effort::Level { years } => {
                 let g_cut = effort::forward_cut(transform, tp.cut.at);
+                // The level of a projected year: its fan series is the statistic.
+                let i = fan_series?;
                 Some(P_GOALS.map(|p| {
                     let q = if tp.comparator.upward() { 1.0 - p } else { p };
-                    let x = self.stat[k].quantile(&grids.stat[k], q).unwrap_or(f64::NAN);
-                    let g = effort::forward_cut(transform, x);
+                    let g = self.fan[i].quantile(&grids.fan[i], q).unwrap_or(f64::NAN);
+                    let x = transform.inverse(g);
                     // η = sign·δ, δ = (g(cut) − g(x_q)) / n.
                     let eta = sign * (g_cut - g) / years;
                     let eta = if g_cut.is_infinite() {
@@ -448,15 +546,25 @@ impl Accumulator {
         let targets = (0..ns * nt)
             .map(|k| {
                 let tp = &plan.targets[k % nt];
+                let series = tp
+                    .fan_year
+                    .map(|t| (k / nt) * plan.series + plan.indicators[tp.indicator].series + t);
+                let (mean, quantiles) = match series {
+                    Some(i) => (fan[i].mean, fan[i].quantiles),
+                    None => (
+                        mean(total[ns * plan.series + k]),
+                        QUANTILES
+                            .map(|q| self.stat[k].quantile(&grids.stat[k], q).unwrap_or(f64::NAN)),
+                    ),
+                };
                 (tp.status != Status::InsufficientHistory).then(|| TargetSummary {
                     met: self.met[k],
                     only_here: self.only_here[k],
                     only_baseline: self.only_baseline[k],
-                    mean: mean(total[ns * plan.series + k]),
-                    quantiles: QUANTILES
-                        .map(|q| self.stat[k].quantile(&grids.stat[k], q).unwrap_or(f64::NAN)),
+                    mean,
+                    quantiles,
                     first_met: self.first_met[k * (cy + 1)..(k + 1) * (cy + 1)].to_vec(),
-                    required: self.required(k, tp, transforms[tp.indicator], grids),
+                    required: self.required(k, tp, transforms[tp.indicator], grids, series),
                 })
             })
             .collect();

@@ -33,7 +33,7 @@ pub use accumulate::{Accumulator, Engine};
 pub use pilot::{pilot, Grids};
 
 /// Draws per block.
-pub const BLOCK: usize = 2048;
+pub const BLOCK: usize = 4096;
 /// Draws of the pilot that places the quantile grids (not counted in results).
 pub const PILOT_DRAWS: usize = 4096;
 /// The quantiles reported: p05, p10, p25, p50, p75, p90, p95.
@@ -84,24 +84,89 @@ pub(crate) fn commons(plan: &Plan, seed: u64, block: u64, len: usize) -> Commons
     }
 }
 
-/// One draw of one indicator under every scenario: transform-scale values `g`
-/// and natural values `x`, scenario-major (`s * years + t`).
-pub struct Draw {
+/// One block of one indicator's draws under every scenario, column by
+/// column: the value of draw `d` in scenario `s` and projected year `t` is at
+/// `(s * years + t) * len + d`, so every loop over draws runs over contiguous
+/// memory. A scenario with the same settings as an earlier one for the
+/// indicator (`same_as`) is not stored again: [`Paths::g`] and [`Paths::x`]
+/// read the earlier one's columns.
+#[derive(Debug, Default)]
+pub struct Paths {
+    years: usize,
+    len: usize,
+    source: Vec<usize>,
     /// Transform-scale values.
-    pub g: Vec<f64>,
+    g: Vec<f64>,
     /// Natural values, for walks only in the years a target uses
-    /// ([`IndicatorPlan::natural`]; NaN in the others).
-    pub x: Vec<f64>,
+    /// ([`IndicatorPlan::natural`]; the other columns are stale).
+    x: Vec<f64>,
 }
 
-impl Draw {
-    /// Copies scenario `from`'s values to scenario `to` (same settings, same numbers).
+impl Paths {
+    /// Shapes the buffers for `ip` and `len` draws (reusing their memory).
+    fn reset(&mut self, ip: &IndicatorPlan, len: usize) {
+        let cells = ip.paths.len() * ip.years * len;
+        self.years = ip.years;
+        self.len = len;
+        self.source.clone_from(&ip.same_as);
+        self.g.resize(cells, 0.0);
+        self.x.resize(cells, 0.0);
+    }
+
+    /// The column of scenario `s`, year `t` in a buffer.
     #[inline]
-    fn repeat(&mut self, from: usize, to: usize, years: usize) {
-        self.g
-            .copy_within(from * years..(from + 1) * years, to * years);
-        self.x
-            .copy_within(from * years..(from + 1) * years, to * years);
+    fn column(&self, s: usize, t: usize) -> std::ops::Range<usize> {
+        let at = (self.source[s] * self.years + t) * self.len;
+        at..at + self.len
+    }
+
+    /// Draws per column.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the block has no draws.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Projected years.
+    #[inline]
+    pub fn years(&self) -> usize {
+        self.years
+    }
+
+    /// Transform-scale values of scenario `s` in projected year `t`, by draw.
+    #[inline]
+    pub fn g(&self, s: usize, t: usize) -> &[f64] {
+        &self.g[self.column(s, t)]
+    }
+
+    /// Natural values of scenario `s` in projected year `t`, by draw (only
+    /// meaningful in the years a target uses).
+    #[inline]
+    pub fn x(&self, s: usize, t: usize) -> &[f64] {
+        &self.x[self.column(s, t)]
+    }
+
+    /// Draw `d`'s natural values of scenario `s`, one per projected year.
+    #[inline]
+    pub fn x_of_draw(&self, s: usize, d: usize, out: &mut [f64]) {
+        let base = self.source[s] * self.years * self.len + d;
+        for (t, v) in out.iter_mut().enumerate() {
+            *v = self.x[base + t * self.len];
+        }
+    }
+
+    /// Draw `d`'s transform-scale values of scenario `s`.
+    #[inline]
+    pub fn g_of_draw(&self, s: usize, d: usize, out: &mut [f64]) {
+        let base = self.source[s] * self.years * self.len + d;
+        for (t, v) in out.iter_mut().enumerate() {
+            *v = self.g[base + t * self.len];
+        }
     }
 }
 
@@ -114,12 +179,44 @@ pub(crate) struct Block<'a> {
     len: usize,
 }
 
-/// Simulates the draws of one indicator in a block and hands each to `visit`.
+/// Per-draw parameters and innovations of a walk, reused across indicators.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    sigma: Vec<f64>,
+    mu: Vec<f64>,
+    e: Vec<f64>,
+    shock: Vec<f64>,
+}
+
+/// One year of a walk over all draws: `g[d] = prev[d] + inc(d)`, with
+/// `prev` the previous year's column or, in the first year, `first`.
+#[inline(always)]
+fn step(g: &mut [f64], prev: Option<&[f64]>, first: f64, inc: impl Fn(usize) -> f64) {
+    match prev {
+        Some(prev) => {
+            for (d, (g, &p)) in g.iter_mut().zip(prev).enumerate() {
+                *g = p + inc(d);
+            }
+        }
+        None => {
+            for (d, g) in g.iter_mut().enumerate() {
+                *g = first + inc(d);
+            }
+        }
+    }
+}
+
+/// Simulates the draws of one indicator in a block into `paths`.
+///
+/// Random numbers are drawn draw by draw (for a walk: σ, then μ, then the
+/// yearly innovations), so a draw's numbers do not depend on how the block
+/// is laid out; the paths are then built year by year over all draws.
 pub(crate) fn simulate_indicator(
     block: &Block,
     ip: &IndicatorPlan,
     transform: Transform,
-    mut visit: impl FnMut(usize, &Draw),
+    paths: &mut Paths,
+    scratch: &mut Scratch,
 ) {
     let Block {
         plan,
@@ -128,79 +225,92 @@ pub(crate) fn simulate_indicator(
         index,
         len,
     } = *block;
-    let block = index;
     let years = ip.years;
-    let ns = ip.paths.len();
-    let mut draw = Draw {
-        g: vec![0.0; ns * years],
-        x: vec![0.0; ns * years],
-    };
-    let mut rng = stream(seed, Domain::Indicator, ip.key, block);
+    paths.reset(ip, len);
+    if years == 0 {
+        return;
+    }
+    let mut rng = stream(seed, Domain::Indicator, ip.key, index);
     let offset = (ip.start - plan.first_year).max(0) as usize;
+    let distinct = |s: &usize| ip.same_as[*s] == *s;
     match &ip.fit {
-        _ if years == 0 => (0..len).for_each(|d| visit(d, &draw)),
         Fit::Walk(w) => {
             let chi = ChiSquared::new(f64::from(w.dof)).expect("dof ≥ 1");
             let dof = f64::from(w.dof);
             let inv_sqrt_k = 1.0 / w.span_years.sqrt();
-            let mut e = vec![0.0; years];
-            let mut shock = vec![0.0; years];
+            let Scratch {
+                sigma,
+                mu,
+                e,
+                shock,
+            } = scratch;
+            sigma.resize(len, 0.0);
+            mu.resize(len, 0.0);
+            e.resize(years * len, 0.0);
+            shock.resize(len, 0.0);
             for d in 0..len {
-                let sigma = if w.s2 > 0.0 {
+                sigma[d] = if w.s2 > 0.0 {
                     let c: f64 = chi.sample(&mut rng);
                     (dof * w.s2 / c).sqrt()
                 } else {
                     0.0
                 };
                 let z: f64 = rng.sample(StandardNormal);
-                let mu = w.drift + sigma * inv_sqrt_k * z;
-                for v in e.iter_mut() {
-                    *v = rng.sample(StandardNormal);
+                mu[d] = w.drift + sigma[d] * inv_sqrt_k * z;
+                for t in 0..years {
+                    e[t * len + d] = rng.sample(StandardNormal);
                 }
-                for (s, spec) in ip.paths.iter().enumerate() {
-                    if ip.same_as[s] != s {
-                        draw.repeat(ip.same_as[s], s, years);
-                        continue;
-                    }
-                    shock.iter_mut().for_each(|v| *v = 0.0);
-                    for &(t, slot, size) in &spec.shocks {
-                        if commons.hits[slot][d] {
-                            shock[t] += size;
+            }
+            for s in (0..ip.paths.len()).filter(distinct) {
+                let spec = &ip.paths[s];
+                for t in 0..years {
+                    let at = (s * years + t) * len;
+                    let (before, rest) = paths.g.split_at_mut(at);
+                    let g = &mut rest[..len];
+                    // The previous year's values (the last observation in the first year).
+                    let prev = (t > 0).then(|| &before[at - len..]);
+                    let (m, a, v) = (spec.drift_mult[t], spec.drift_add[t], spec.vol_scale[t]);
+                    let (mu, sigma, e) = (&mu[..len], &sigma[..len], &e[t * len..(t + 1) * len]);
+                    let mut shocked = false;
+                    for &(_, slot, size) in spec.shocks.iter().filter(|sh| sh.0 == t) {
+                        if !shocked {
+                            shock.fill(0.0);
+                            shocked = true;
+                        }
+                        for (v, &hit) in shock.iter_mut().zip(&commons.hits[slot]) {
+                            if hit {
+                                *v += size;
+                            }
                         }
                     }
-                    let g_out = &mut draw.g[s * years..(s + 1) * years];
-                    let x_out = &mut draw.x[s * years..(s + 1) * years];
-                    let mut g = w.g_last;
-                    match spec.factor {
-                        Some((slot, rho)) => {
-                            let f = &commons.factors[slot][d * commons.years + offset..];
+                    let shock = &shock[..len];
+                    match (spec.factor, shocked) {
+                        (Some((slot, rho)), _) => {
+                            let f = &commons.factors[slot];
                             let own = (1.0 - rho * rho).sqrt();
-                            for t in 0..years {
-                                let eps = rho * f[t] + own * e[t];
-                                g += spec.drift_mult[t] * mu
-                                    + spec.drift_add[t]
-                                    + spec.vol_scale[t] * sigma * eps
-                                    + shock[t];
-                                g_out[t] = g;
-                            }
+                            step(g, prev, w.g_last, |d| {
+                                let eps = rho * f[d * commons.years + offset + t] + own * e[d];
+                                let sh = if shocked { shock[d] } else { 0.0 };
+                                m * mu[d] + a + v * sigma[d] * eps + sh
+                            });
                         }
-                        None => {
-                            for t in 0..years {
-                                g += spec.drift_mult[t] * mu
-                                    + spec.drift_add[t]
-                                    + spec.vol_scale[t] * sigma * e[t]
-                                    + shock[t];
-                                g_out[t] = g;
-                            }
+                        (None, true) => step(g, prev, w.g_last, |d| {
+                            m * mu[d] + a + v * sigma[d] * e[d] + shock[d]
+                        }),
+                        (None, false) => {
+                            step(g, prev, w.g_last, |d| m * mu[d] + a + v * sigma[d] * e[d])
                         }
-                    }
-                    // Natural values only for the years a target uses (NaN
-                    // elsewhere): fans are summarised on the transform scale.
-                    for ((x, &g), &used) in x_out.iter_mut().zip(g_out.iter()).zip(&ip.natural) {
-                        *x = if used { transform.inverse(g) } else { f64::NAN };
                     }
                 }
-                visit(d, &draw);
+                // Natural values only for the years a target uses: fans are
+                // summarised on the transform scale.
+                for t in (0..years).filter(|&t| ip.natural[t]) {
+                    let at = (s * years + t) * len;
+                    let (g, x) = (&paths.g[at..at + len], &mut paths.x[at..at + len]);
+                    for (x, &g) in x.iter_mut().zip(g) {
+                        *x = transform.inverse(g);
+                    }
+                }
             }
         }
         Fit::Count(c) => {
@@ -208,11 +318,8 @@ pub(crate) fn simulate_indicator(
             for d in 0..len {
                 let lambda: f64 = gamma.sample(&mut rng);
                 let sub: u64 = rng.random();
-                for (s, spec) in ip.paths.iter().enumerate() {
-                    if ip.same_as[s] != s {
-                        draw.repeat(ip.same_as[s], s, years);
-                        continue;
-                    }
+                for s in (0..ip.paths.len()).filter(distinct) {
+                    let spec = &ip.paths[s];
                     // Every scenario starts from the same sub-stream: common random numbers.
                     let mut r = Stream::seed_from_u64(sub);
                     let mut stock = c.stock;
@@ -229,12 +336,12 @@ pub(crate) fn simulate_indicator(
                             }
                         }
                         stock += adds;
-                        draw.g[s * years + t] = stock;
-                        draw.x[s * years + t] = stock;
+                        paths.g[(s * years + t) * len + d] = stock;
                     }
                 }
-                visit(d, &draw);
             }
+            let (g, x) = (&paths.g, &mut paths.x);
+            x.copy_from_slice(g);
         }
         Fit::Milestone { done, .. } => {
             let mut u = vec![0.0; years];
@@ -242,21 +349,16 @@ pub(crate) fn simulate_indicator(
                 for v in u.iter_mut() {
                     *v = rng.random::<f64>();
                 }
-                for (s, spec) in ip.paths.iter().enumerate() {
-                    if ip.same_as[s] != s {
-                        draw.repeat(ip.same_as[s], s, years);
-                        continue;
-                    }
+                for s in (0..ip.paths.len()).filter(distinct) {
                     let mut now = *done;
-                    for (t, (&u_t, &h_t)) in u.iter().zip(&spec.hazard).enumerate() {
+                    for (t, (&u_t, &h_t)) in u.iter().zip(&ip.paths[s].hazard).enumerate() {
                         now = now || u_t < h_t;
-                        let v = if now { 1.0 } else { 0.0 };
-                        draw.g[s * years + t] = v;
-                        draw.x[s * years + t] = v;
+                        paths.g[(s * years + t) * len + d] = if now { 1.0 } else { 0.0 };
                     }
                 }
-                visit(d, &draw);
             }
+            let (g, x) = (&paths.g, &mut paths.x);
+            x.copy_from_slice(g);
         }
         Fit::Insufficient { .. } => {}
     }

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::{commons, evaluate, simulate_indicator, Block, PILOT_DRAWS};
+use super::{commons, evaluate, simulate_indicator, Block, Paths, Scratch, PILOT_DRAWS};
 use crate::catalog::Transform;
 use crate::effort::{self, Effort};
 use crate::plan::{Plan, Status, TargetPlan};
@@ -49,7 +49,7 @@ fn per_draw_boundary(
 pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
     let ns = plan.scenarios.len();
     let nt = plan.targets.len();
-    let cells = (CELL_BUDGET / (ns * (plan.series + nt)).max(1)).clamp(256, 2048);
+    let cells = (CELL_BUDGET / (ns * (plan.series + nt)).max(1)).clamp(256, 1024);
     let commons = commons(plan, seed, PILOT_BLOCK, PILOT_DRAWS);
     let per_indicator: Vec<IndicatorGrids> = plan
         .indicators
@@ -66,7 +66,6 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                 .collect();
             let mut stat_values = vec![Vec::with_capacity(PILOT_DRAWS); ns * live.len()];
             let mut effort_values = vec![Vec::new(); ns * live.len()];
-            let mut scratch = vec![0.0; years];
             let block = Block {
                 plan,
                 commons: &commons,
@@ -74,18 +73,34 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                 index: PILOT_BLOCK,
                 len: PILOT_DRAWS,
             };
-            simulate_indicator(&block, ip, transforms[ip.index], |_, draw| {
-                for (k, v) in draw.g.iter().enumerate() {
-                    fan_values[k].push(*v);
+            let mut paths = Paths::default();
+            simulate_indicator(
+                &block,
+                ip,
+                transforms[ip.index],
+                &mut paths,
+                &mut Scratch::default(),
+            );
+            for s in 0..ns {
+                for t in 0..years {
+                    fan_values[s * years + t].extend_from_slice(paths.g(s, t));
                 }
-                for s in 0..ns {
-                    let x = &draw.x[s * years..(s + 1) * years];
-                    let g = &draw.g[s * years..(s + 1) * years];
+            }
+            let (mut x, mut g, mut scratch) =
+                (vec![0.0; years], vec![0.0; years], vec![0.0; years]);
+            for s in 0..ns {
+                for d in 0..PILOT_DRAWS {
+                    paths.x_of_draw(s, d, &mut x);
+                    paths.g_of_draw(s, d, &mut g);
                     for (l, &j) in live.iter().enumerate() {
                         let tp = &plan.targets[j];
-                        stat_values[s * live.len() + l].push(evaluate(tp, x).0);
+                        if tp.fan_year.is_some() {
+                            // Summarised by its fan series.
+                            continue;
+                        }
+                        stat_values[s * live.len() + l].push(evaluate(tp, &x).0);
                         if let Some(b) =
-                            per_draw_boundary(tp, transforms[ip.index], g, &mut scratch)
+                            per_draw_boundary(tp, transforms[ip.index], &g, &mut scratch)
                         {
                             if b.is_finite() {
                                 effort_values[s * live.len() + l].push(b);
@@ -93,7 +108,7 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                         }
                     }
                 }
-            });
+            }
             let fan = fan_values
                 .iter_mut()
                 .map(|v| Grid::from_pilot(v, cells, discrete))
@@ -104,11 +119,13 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                 .map(|(l, &j)| {
                     let grids = (0..ns)
                         .map(|s| {
-                            Grid::from_pilot(
-                                &mut stat_values[s * live.len() + l],
-                                cells,
-                                plan.targets[j].discrete,
-                            )
+                            let values = &mut stat_values[s * live.len() + l];
+                            if values.is_empty() {
+                                // Summarised by its fan series (`fan_year`).
+                                Grid::from_pilot(&mut [0.0], 1, true)
+                            } else {
+                                Grid::from_pilot(values, cells, plan.targets[j].discrete)
+                            }
                         })
                         .collect();
                     let effort = (0..ns)

@@ -497,3 +497,6 @@ pub fn simulate(
     }
     acc.finish(plan, transforms, &grids)
 }
+
+#[cfg(test)]
+mod tests;

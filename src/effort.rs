@@ -171,6 +171,19 @@ pub fn boundary(
     scale: f64,
     x: &mut [f64],
 ) -> f64 {
+    boundary_within(tp, transform, g, weights, (scale, 1e-6 * scale), x)
+}
+
+/// [`boundary`] to within `tolerance` (the pilot, which only places a grid,
+/// needs less than the run).
+pub fn boundary_within(
+    tp: &TargetPlan,
+    transform: Transform,
+    g: &[f64],
+    weights: &[f64],
+    (scale, tolerance): (f64, f64),
+    x: &mut [f64],
+) -> f64 {
     let mut meets = |eta: f64| meets_with(tp, transform, g, weights, x, eta);
     let (mut lo, mut hi);
     if meets(0.0) {
@@ -198,7 +211,6 @@ pub fn boundary(
             }
         }
     }
-    let tolerance = 1e-6 * scale;
     while hi - lo > tolerance {
         let mid = 0.5 * (lo + hi);
         if meets(mid) {
@@ -232,18 +244,33 @@ impl Shifted<'_> {
     fn at(&mut self, eta: f64) -> (f64, bool) {
         let d = direction(self.tp) * eta;
         let (weights, base) = (self.weights, self.base);
+        // (e^d)^w for whole w: weights usually grow by one a year, so each
+        // power is the previous one times e^d.
+        let powers = |e: f64| {
+            let (mut last, mut power) = (0.0, 1.0);
+            move |w: f64| {
+                if w != last {
+                    power = if w == last + 1.0 {
+                        power * e
+                    } else {
+                        e.powi(w as i32)
+                    };
+                    last = w;
+                }
+                power
+            }
+        };
         match self.transform {
             Transform::Log => {
-                let e = d.exp();
+                let mut power = powers(d.exp());
                 for ((x, &b), &w) in self.x.iter_mut().zip(base).zip(weights) {
-                    *x = if w == 0.0 { b } else { b * e.powi(w as i32) };
+                    *x = b * power(w);
                 }
             }
             Transform::Logit { lower, upper } => {
-                let f = (-d).exp();
+                let mut power = powers((-d).exp());
                 for ((x, &u), &w) in self.x.iter_mut().zip(base).zip(weights) {
-                    let u = if w == 0.0 { u } else { u * f.powi(w as i32) };
-                    *x = lower + (upper - lower) / (1.0 + u);
+                    *x = lower + (upper - lower) / (1.0 + u * power(w));
                 }
             }
             _ => {

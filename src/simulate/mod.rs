@@ -22,7 +22,7 @@ use rand_distr::{ChiSquared, Distribution, Gamma, Poisson, StandardNormal};
 
 use crate::catalog::{round_published, Transform};
 use crate::effort::Required;
-use crate::fit::Fit;
+use crate::fit::{CountFit, Fit, WalkFit};
 use crate::plan::{IndicatorPlan, Plan, Statistic, TargetPlan, YearValue};
 use crate::rng::{stream, Domain, Stream};
 
@@ -218,150 +218,227 @@ pub(crate) fn simulate_indicator(
     paths: &mut Paths,
     scratch: &mut Scratch,
 ) {
-    let Block {
-        plan,
-        commons,
-        seed,
-        index,
-        len,
-    } = *block;
-    let years = ip.years;
-    paths.reset(ip, len);
-    if years == 0 {
+    paths.reset(ip, block.len);
+    if ip.years == 0 {
         return;
     }
-    let mut rng = stream(seed, Domain::Indicator, ip.key, index);
-    let offset = (ip.start - plan.first_year).max(0) as usize;
-    let distinct = |s: &usize| ip.same_as[*s] == *s;
+    let mut rng = stream(block.seed, Domain::Indicator, ip.key, block.index);
     match &ip.fit {
-        Fit::Walk(w) => {
-            let chi = ChiSquared::new(f64::from(w.dof)).expect("dof ≥ 1");
-            let dof = f64::from(w.dof);
-            let inv_sqrt_k = 1.0 / w.span_years.sqrt();
-            let Scratch {
-                sigma,
-                mu,
-                e,
-                shock,
-            } = scratch;
-            sigma.resize(len, 0.0);
-            mu.resize(len, 0.0);
-            e.resize(years * len, 0.0);
-            shock.resize(len, 0.0);
-            for d in 0..len {
-                sigma[d] = if w.s2 > 0.0 {
-                    let c: f64 = chi.sample(&mut rng);
-                    (dof * w.s2 / c).sqrt()
-                } else {
-                    0.0
-                };
-                let z: f64 = rng.sample(StandardNormal);
-                mu[d] = w.drift + sigma[d] * inv_sqrt_k * z;
-                for t in 0..years {
-                    e[t * len + d] = rng.sample(StandardNormal);
-                }
-            }
-            for s in (0..ip.paths.len()).filter(distinct) {
-                let spec = &ip.paths[s];
-                for t in 0..years {
-                    let at = (s * years + t) * len;
-                    let (before, rest) = paths.g.split_at_mut(at);
-                    let g = &mut rest[..len];
-                    // The previous year's values (the last observation in the first year).
-                    let prev = (t > 0).then(|| &before[at - len..]);
-                    let (m, a, v) = (spec.drift_mult[t], spec.drift_add[t], spec.vol_scale[t]);
-                    let (mu, sigma, e) = (&mu[..len], &sigma[..len], &e[t * len..(t + 1) * len]);
-                    let mut shocked = false;
-                    for &(_, slot, size) in spec.shocks.iter().filter(|sh| sh.0 == t) {
-                        if !shocked {
-                            shock.fill(0.0);
-                            shocked = true;
-                        }
-                        for (v, &hit) in shock.iter_mut().zip(&commons.hits[slot]) {
-                            if hit {
-                                *v += size;
-                            }
-                        }
-                    }
-                    let shock = &shock[..len];
-                    match (spec.factor, shocked) {
-                        (Some((slot, rho)), _) => {
-                            let f = &commons.factors[slot];
-                            let own = (1.0 - rho * rho).sqrt();
-                            step(g, prev, w.g_last, |d| {
-                                let eps = rho * f[d * commons.years + offset + t] + own * e[d];
-                                let sh = if shocked { shock[d] } else { 0.0 };
-                                m * mu[d] + a + v * sigma[d] * eps + sh
-                            });
-                        }
-                        (None, true) => step(g, prev, w.g_last, |d| {
-                            m * mu[d] + a + v * sigma[d] * e[d] + shock[d]
-                        }),
-                        (None, false) => {
-                            step(g, prev, w.g_last, |d| m * mu[d] + a + v * sigma[d] * e[d])
-                        }
-                    }
-                }
-                // Natural values only for the years a target uses: fans are
-                // summarised on the transform scale.
-                for t in (0..years).filter(|&t| ip.natural[t]) {
-                    let at = (s * years + t) * len;
-                    let (g, x) = (&paths.g[at..at + len], &mut paths.x[at..at + len]);
-                    for (x, &g) in x.iter_mut().zip(g) {
-                        *x = transform.inverse(g);
-                    }
-                }
-            }
-        }
-        Fit::Count(c) => {
-            let gamma = Gamma::new(c.shape(), 1.0 / c.span_years).expect("shape > 0, span > 0");
-            for d in 0..len {
-                let lambda: f64 = gamma.sample(&mut rng);
-                let sub: u64 = rng.random();
-                for s in (0..ip.paths.len()).filter(distinct) {
-                    let spec = &ip.paths[s];
-                    // Every scenario starts from the same sub-stream: common random numbers.
-                    let mut r = Stream::seed_from_u64(sub);
-                    let mut stock = c.stock;
-                    for t in 0..years {
-                        let rate = spec.rate_mult[t] * lambda;
-                        let mut adds = if rate > 0.0 {
-                            Poisson::new(rate).map_or(0.0, |p| p.sample(&mut r))
-                        } else {
-                            0.0
-                        };
-                        for &(ty, slot, size) in &spec.shocks {
-                            if ty == t && commons.hits[slot][d] {
-                                adds = (adds + size.round()).max(0.0);
-                            }
-                        }
-                        stock += adds;
-                        paths.g[(s * years + t) * len + d] = stock;
-                    }
-                }
-            }
-            let (g, x) = (&paths.g, &mut paths.x);
-            x.copy_from_slice(g);
-        }
-        Fit::Milestone { done, .. } => {
-            let mut u = vec![0.0; years];
-            for d in 0..len {
-                for v in u.iter_mut() {
-                    *v = rng.random::<f64>();
-                }
-                for s in (0..ip.paths.len()).filter(distinct) {
-                    let mut now = *done;
-                    for (t, (&u_t, &h_t)) in u.iter().zip(&ip.paths[s].hazard).enumerate() {
-                        now = now || u_t < h_t;
-                        paths.g[(s * years + t) * len + d] = if now { 1.0 } else { 0.0 };
-                    }
-                }
-            }
-            let (g, x) = (&paths.g, &mut paths.x);
-            x.copy_from_slice(g);
-        }
+        Fit::Walk(w) => walk(block, ip, w, transform, &mut rng, paths, scratch),
+        Fit::Count(c) => count(block, ip, c, &mut rng, paths),
+        Fit::Milestone { done, .. } => milestone(block, ip, *done, &mut rng, paths),
         Fit::Insufficient { .. } => {}
     }
+}
+
+/// The paths of a random walk with drift (MODEL.md §2).
+fn walk(
+    block: &Block,
+    ip: &IndicatorPlan,
+    w: &WalkFit,
+    transform: Transform,
+    rng: &mut Stream,
+    paths: &mut Paths,
+    scratch: &mut Scratch,
+) {
+    let (commons, len, years) = (block.commons, block.len, ip.years);
+    let offset = (ip.start - block.plan.first_year).max(0) as usize;
+    let distinct = |s: &usize| ip.same_as[*s] == *s;
+    let chi = ChiSquared::new(f64::from(w.dof)).expect("dof ≥ 1");
+    let dof = f64::from(w.dof);
+    let inv_sqrt_k = 1.0 / w.span_years.sqrt();
+    let Scratch {
+        sigma,
+        mu,
+        e,
+        shock,
+    } = scratch;
+    sigma.resize(len, 0.0);
+    mu.resize(len, 0.0);
+    e.resize(years * len, 0.0);
+    shock.resize(len, 0.0);
+    for d in 0..len {
+        sigma[d] = if w.s2 > 0.0 {
+            let c: f64 = chi.sample(rng);
+            (dof * w.s2 / c).sqrt()
+        } else {
+            0.0
+        };
+        let z: f64 = rng.sample(StandardNormal);
+        mu[d] = w.drift + sigma[d] * inv_sqrt_k * z;
+        for t in 0..years {
+            e[t * len + d] = rng.sample(StandardNormal);
+        }
+    }
+    for s in (0..ip.paths.len()).filter(distinct) {
+        let spec = &ip.paths[s];
+        for t in 0..years {
+            let at = (s * years + t) * len;
+            let (before, rest) = paths.g.split_at_mut(at);
+            let g = &mut rest[..len];
+            // The previous year's values (the last observation in the first year).
+            let prev = (t > 0).then(|| &before[at - len..]);
+            let (m, a, v) = (spec.drift_mult[t], spec.drift_add[t], spec.vol_scale[t]);
+            let (mu, sigma, e) = (&mu[..len], &sigma[..len], &e[t * len..(t + 1) * len]);
+            let mut shocked = false;
+            for &(_, slot, size) in spec.shocks.iter().filter(|sh| sh.0 == t) {
+                if !shocked {
+                    shock.fill(0.0);
+                    shocked = true;
+                }
+                for (v, &hit) in shock.iter_mut().zip(&commons.hits[slot]) {
+                    if hit {
+                        *v += size;
+                    }
+                }
+            }
+            let shock = &shock[..len];
+            match (spec.factor, shocked) {
+                (Some((slot, rho)), _) => {
+                    let f = &commons.factors[slot];
+                    let own = (1.0 - rho * rho).sqrt();
+                    step(g, prev, w.g_last, |d| {
+                        let eps = rho * f[d * commons.years + offset + t] + own * e[d];
+                        let sh = if shocked { shock[d] } else { 0.0 };
+                        m * mu[d] + a + v * sigma[d] * eps + sh
+                    });
+                }
+                (None, true) => step(g, prev, w.g_last, |d| {
+                    m * mu[d] + a + v * sigma[d] * e[d] + shock[d]
+                }),
+                (None, false) => step(g, prev, w.g_last, |d| m * mu[d] + a + v * sigma[d] * e[d]),
+            }
+        }
+        // Natural values only for the years a target uses: fans are
+        // summarised on the transform scale.
+        for t in (0..years).filter(|&t| ip.natural[t]) {
+            let at = (s * years + t) * len;
+            let (g, x) = (&paths.g[at..at + len], &mut paths.x[at..at + len]);
+            for (x, &g) in x.iter_mut().zip(g) {
+                *x = transform.inverse(g);
+            }
+        }
+    }
+}
+
+/// Rates below this are drawn by inversion of the Poisson distribution
+/// function ([`poisson_inverse`]); larger ones by `rand_distr`'s rejection
+/// sampler, whose cost does not grow with the rate.
+pub const INVERSION_MAX_RATE: f64 = 30.0;
+
+/// The Poisson(λ) variate at uniform `u` ∈ [0, 1): the smallest k with
+/// P(X ≤ k) > u, by summing the probabilities from 0 (about λ steps and one
+/// `exp`). Monotone in `u` and in λ, so scenarios that share `u` and differ
+/// only in their rate get coupled draws (common random numbers).
+#[inline]
+pub fn poisson_inverse(lambda: f64, u: f64) -> f64 {
+    let mut p = (-lambda).exp();
+    let mut cdf = p;
+    // 1/k by table: a multiplication instead of a division per step.
+    const CAP: usize = 512;
+    static RECIPROCALS: [f64; CAP] = {
+        let mut r = [0.0; CAP];
+        let mut k = 1;
+        while k < CAP {
+            r[k] = 1.0 / k as f64;
+            k += 1;
+        }
+        r
+    };
+    // The cap only matters for u within rounding of 1 (CAP is far beyond
+    // the tail of any rate below INVERSION_MAX_RATE).
+    let mut k = 0;
+    while u >= cdf && k + 1 < CAP {
+        k += 1;
+        p *= lambda * RECIPROCALS[k];
+        cdf += p;
+    }
+    k as f64
+}
+
+/// The paths of a Gamma–Poisson stock (MODEL.md §3).
+///
+/// Per draw: the rate λ, one uniform per year and a sub-stream seed. Every
+/// scenario uses the same uniforms (by inversion, for rates below
+/// [`INVERSION_MAX_RATE`]) and the same sub-stream (for larger rates):
+/// common random numbers.
+fn count(block: &Block, ip: &IndicatorPlan, c: &CountFit, rng: &mut Stream, paths: &mut Paths) {
+    let (commons, len, years) = (block.commons, block.len, ip.years);
+    let distinct = |s: &usize| ip.same_as[*s] == *s;
+    let gamma = Gamma::new(c.shape(), 1.0 / c.span_years).expect("shape > 0, span > 0");
+    let ns = ip.paths.len();
+    // The first scenario with the same rate multiplier in a year: at the same
+    // uniform it draws the same additions by inversion.
+    let same_rate: Vec<usize> = (0..ns * years)
+        .map(|k| {
+            let (s, t) = (k / years, k % years);
+            let m = ip.paths[s].rate_mult[t];
+            (0..s)
+                .find(|&r| distinct(&r) && ip.paths[r].rate_mult[t] == m)
+                .map_or(k, |r| r * years + t)
+        })
+        .collect();
+    let mut u = vec![0.0; years];
+    let mut inverted = vec![0.0; ns * years];
+    for d in 0..len {
+        let lambda: f64 = gamma.sample(rng);
+        let sub: u64 = rng.random();
+        for v in u.iter_mut() {
+            *v = rng.random::<f64>();
+        }
+        for s in (0..ns).filter(distinct) {
+            let spec = &ip.paths[s];
+            let mut large: Option<Stream> = None;
+            let mut stock = c.stock;
+            for (t, &u) in u.iter().enumerate() {
+                let rate = spec.rate_mult[t] * lambda;
+                let k = s * years + t;
+                let mut adds = if rate <= 0.0 {
+                    0.0
+                } else if rate < INVERSION_MAX_RATE {
+                    if same_rate[k] != k {
+                        inverted[same_rate[k]]
+                    } else {
+                        inverted[k] = poisson_inverse(rate, u);
+                        inverted[k]
+                    }
+                } else {
+                    let r = large.get_or_insert_with(|| Stream::seed_from_u64(sub));
+                    Poisson::new(rate).map_or(0.0, |p| p.sample(r))
+                };
+                for &(ty, slot, size) in &spec.shocks {
+                    if ty == t && commons.hits[slot][d] {
+                        adds = (adds + size.round()).max(0.0);
+                    }
+                }
+                stock += adds;
+                paths.g[(s * years + t) * len + d] = stock;
+            }
+        }
+    }
+    let (g, x) = (&paths.g, &mut paths.x);
+    x.copy_from_slice(g);
+}
+
+/// The paths of a milestone (MODEL.md §4).
+fn milestone(block: &Block, ip: &IndicatorPlan, done: bool, rng: &mut Stream, paths: &mut Paths) {
+    let (len, years) = (block.len, ip.years);
+    let distinct = |s: &usize| ip.same_as[*s] == *s;
+    let mut u = vec![0.0; years];
+    for d in 0..len {
+        for v in u.iter_mut() {
+            *v = rng.random::<f64>();
+        }
+        for s in (0..ip.paths.len()).filter(distinct) {
+            let mut now = done;
+            for (t, (&u_t, &h_t)) in u.iter().zip(&ip.paths[s].hazard).enumerate() {
+                now = now || u_t < h_t;
+                paths.g[(s * years + t) * len + d] = if now { 1.0 } else { 0.0 };
+            }
+        }
+    }
+    let (g, x) = (&paths.g, &mut paths.x);
+    x.copy_from_slice(g);
 }
 
 /// The statistic of a target for one draw and whether the draw meets it

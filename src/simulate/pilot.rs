@@ -39,7 +39,11 @@ fn per_draw_boundary(
 ) -> Option<f64> {
     match &tp.effort {
         Effort::PerDraw { weights, scale } => {
-            Some(effort::boundary(tp, transform, g, weights, *scale, scratch))
+            // A thousandth of the typical move: far finer than the grid's cells.
+            let within = (*scale, 1e-3 * scale);
+            Some(effort::boundary_within(
+                tp, transform, g, weights, within, scratch,
+            ))
         }
         _ => None,
     }

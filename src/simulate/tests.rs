@@ -122,3 +122,51 @@ fn fan_and_statistic_quantiles_lie_within_a_thousandth_of_rank_of_the_exact_ones
     // Every fan series and target of the shipped catalog was checked.
     assert!(checked >= 7 * ns * (plan.series + nt - 1), "{checked}");
 }
+
+#[test]
+fn poisson_inversion_has_the_poisson_distribution() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+    let n = 200_000;
+    for lambda in [0.05, 0.7, 2.5, 9.0, 29.5] {
+        let mut freq = vec![0u64; 200];
+        for i in 0..n {
+            let u: f64 = rng.random();
+            let k = super::poisson_inverse(lambda, u);
+            freq[k as usize] += 1;
+            // Monotone in the rate at a fixed uniform (common random numbers).
+            if i % 1000 == 0 {
+                assert!(super::poisson_inverse(lambda * 1.3, u) >= k);
+            }
+        }
+        // Each frequency within 4 SE of the probability (cells expected to
+        // hold fewer than 20 draws pooled into the tail); the mean within 4 SE of λ.
+        let mut p = (-lambda).exp();
+        let mut mean = 0.0;
+        let (mut tail_p, mut tail_f) = (0.0, 0u64);
+        let within = |got: f64, p: f64, what: String| {
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            assert!(
+                (got - p).abs() <= 4.0 * se,
+                "λ={lambda} {what}: {got} vs {p}"
+            );
+        };
+        for (k, &f) in freq.iter().enumerate() {
+            if k > 0 {
+                p *= lambda / k as f64;
+            }
+            mean += k as f64 * f as f64 / n as f64;
+            if p * n as f64 >= 20.0 {
+                within(f as f64 / n as f64, p, format!("k={k}"));
+            } else {
+                tail_p += p;
+                tail_f += f;
+            }
+        }
+        if tail_p * n as f64 >= 20.0 {
+            within(tail_f as f64 / n as f64, tail_p, "tail".into());
+        }
+        let se = (lambda / n as f64).sqrt();
+        assert!((mean - lambda).abs() <= 4.0 * se, "λ={lambda}: mean {mean}");
+    }
+}

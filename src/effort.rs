@@ -352,12 +352,15 @@ pub fn boundary_on_grid(
         if !e2.is_finite() {
             break;
         }
+        if (e2 - e1).abs() < width {
+            // Converging faster than linearly: the next step would be far
+            // smaller than a cell.
+            e1 = e2;
+            break;
+        }
         (e0, h0) = (e1, h1);
         e1 = e2;
         h1 = path.gap_at(e1);
-        if (e1 - e0).abs() < 0.25 * width {
-            break;
-        }
     }
     let guess = if e1.is_finite() { e1 } else { 0.0 };
     let start = ((guess - lo) / width).round().clamp(0.0, cells as f64) as usize;

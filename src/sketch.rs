@@ -118,13 +118,35 @@ impl Sketch {
     /// with [`Sketch::inside_sum`].
     pub fn add_all_outside(&mut self, grid: &Grid, xs: &[f64], f: impl Fn(f64) -> f64) -> f64 {
         let (mut below, mut above) = (0u64, 0u64);
+        // Extremes over four independent lanes (no loop-carried chain per
+        // value; NaN never replaces a value, as with `f64::min`).
+        let (mut mins, mut maxs) = ([self.min; 4], [self.max; 4]);
+        let mut chunks = xs.chunks_exact(4);
+        for chunk in &mut chunks {
+            for i in 0..4 {
+                mins[i] = if chunk[i] < mins[i] {
+                    chunk[i]
+                } else {
+                    mins[i]
+                };
+                maxs[i] = if chunk[i] > maxs[i] {
+                    chunk[i]
+                } else {
+                    maxs[i]
+                };
+            }
+        }
         let (mut min, mut max) = (self.min, self.max);
+        for &x in chunks.remainder().iter().chain(&mins) {
+            min = min.min(x);
+        }
+        for &x in chunks.remainder().iter().chain(&maxs) {
+            max = max.max(x);
+        }
         let top = grid.cells as f64;
         let counts = &mut self.counts[..];
         let mut outside = 0.0;
         for &x in xs {
-            min = min.min(x);
-            max = max.max(x);
             let pos = (x - grid.lo) * grid.inv_width;
             if pos < 0.0 {
                 below += 1;

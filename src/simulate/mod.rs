@@ -332,7 +332,13 @@ pub const INVERSION_MAX_RATE: f64 = 30.0;
 /// only in their rate get coupled draws (common random numbers).
 #[inline]
 pub fn poisson_inverse(lambda: f64, u: f64) -> f64 {
-    let mut p = (-lambda).exp();
+    poisson_inverse_from(lambda, (-lambda).exp(), u)
+}
+
+/// [`poisson_inverse`] given P(X = 0) = e^{−λ}.
+#[inline]
+fn poisson_inverse_from(lambda: f64, p0: f64, u: f64) -> f64 {
+    let mut p = p0;
     let mut cdf = p;
     // 1/k by table: a multiplication instead of a division per step.
     const CAP: usize = 512;
@@ -378,6 +384,18 @@ fn count(block: &Block, ip: &IndicatorPlan, c: &CountFit, rng: &mut Stream, path
                 .map_or(k, |r| r * years + t)
         })
         .collect();
+    // The distinct rate multipliers: e^{−mλ} is computed once per draw for each.
+    let mut mults: Vec<f64> = Vec::new();
+    let mult_of: Vec<usize> = (0..ns * years)
+        .map(|k| {
+            let m = ip.paths[k / years].rate_mult[k % years];
+            mults.iter().position(|&x| x == m).unwrap_or_else(|| {
+                mults.push(m);
+                mults.len() - 1
+            })
+        })
+        .collect();
+    let mut zero = vec![0.0; mults.len()];
     let mut u = vec![0.0; years];
     let mut inverted = vec![0.0; ns * years];
     for d in 0..len {
@@ -385,6 +403,9 @@ fn count(block: &Block, ip: &IndicatorPlan, c: &CountFit, rng: &mut Stream, path
         let sub: u64 = rng.random();
         for v in u.iter_mut() {
             *v = rng.random::<f64>();
+        }
+        for (p0, &m) in zero.iter_mut().zip(&mults) {
+            *p0 = (-(m * lambda)).exp();
         }
         for s in (0..ns).filter(distinct) {
             let spec = &ip.paths[s];
@@ -399,7 +420,7 @@ fn count(block: &Block, ip: &IndicatorPlan, c: &CountFit, rng: &mut Stream, path
                     if same_rate[k] != k {
                         inverted[same_rate[k]]
                     } else {
-                        inverted[k] = poisson_inverse(rate, u);
+                        inverted[k] = poisson_inverse_from(rate, zero[mult_of[k]], u);
                         inverted[k]
                     }
                 } else {

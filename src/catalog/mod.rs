@@ -140,18 +140,32 @@ impl Indicator {
 /// Rounds half away from zero to `decimals` decimals.
 #[inline]
 pub fn round_published(x: f64, decimals: i32) -> f64 {
+    let scale = pow10(decimals);
+    round_scaled(x, scale) / scale
+}
+
+/// 10^`decimals`.
+#[inline]
+pub fn pow10(decimals: i32) -> f64 {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
-    let scale = usize::try_from(decimals)
+    usize::try_from(decimals)
         .ok()
         .and_then(|d| POW10.get(d).copied())
-        .unwrap_or_else(|| 10f64.powi(decimals));
+        .unwrap_or_else(|| 10f64.powi(decimals))
+}
+
+/// The published figure of `x` in units of 1/`scale` (`scale` = 10^decimals):
+/// a whole number, so published figures add and subtract exactly in these
+/// units, and [`round_published`] is `round_scaled(x, scale) / scale`.
+#[inline]
+pub fn round_scaled(x: f64, scale: f64) -> f64 {
     // Scaling can land a hair below a half (99.95 * 10 = 999.4999…); a relative
     // nudge of a few ulps keeps published halves rounding away from zero.
     let scaled = x * scale;
     let nudged = scaled + scaled.signum() * scaled.abs() * 4.0 * f64::EPSILON;
-    round_half_away(nudged) / scale
+    round_half_away(nudged)
 }
 
 /// `y.round()` (halves away from zero), without a call into the maths

@@ -295,7 +295,7 @@ impl Accumulator {
                                         *scale,
                                         (x, stat),
                                         base,
-                                        &grids.effort[k],
+                                        (&grids.effort[k], &grids.effort_factors[k]),
                                     );
                                     if b.is_finite() {
                                         boundaries.push(b);

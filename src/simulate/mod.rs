@@ -20,7 +20,7 @@
 use rand::{Rng, SeedableRng};
 use rand_distr::{ChiSquared, Distribution, Gamma, Poisson, StandardNormal};
 
-use crate::catalog::{round_published, Transform};
+use crate::catalog::{pow10, round_scaled, Transform};
 use crate::effort::Required;
 use crate::fit::{CountFit, Fit, WalkFit};
 use crate::plan::{IndicatorPlan, Plan, Statistic, TargetPlan, YearValue};
@@ -470,7 +470,11 @@ pub fn evaluate(tp: &TargetPlan, x: &[f64]) -> (f64, bool) {
         YearValue::Observed(v) => v,
         YearValue::Projected(i) => x[i],
     };
-    let publish = |v: f64| round_published(v, tp.decimals);
+    // Published figures in units of the last decimal are whole numbers:
+    // their sums and differences are exact, so the published result is the
+    // combination of the units divided once by the scale.
+    let scale = pow10(tp.decimals);
+    let units = |v: f64| round_scaled(v, scale);
     match &tp.statistic {
         Statistic::Level(y) => {
             let v = value(y);
@@ -478,13 +482,17 @@ pub fn evaluate(tp: &TargetPlan, x: &[f64]) -> (f64, bool) {
         }
         Statistic::Increase { end, base } => {
             let (e, b) = (value(end), value(base));
-            let published = publish(publish(e) - publish(b));
+            let published = (units(e) - units(b)) / scale;
             (e - b, tp.comparator.holds(published, tp.value))
         }
         Statistic::Cumulative(years) => {
-            let total: f64 = years.iter().map(&value).sum();
-            let published = publish(years.iter().map(|y| publish(value(y))).sum());
-            (total, tp.comparator.holds(published, tp.value))
+            let (mut total, mut published) = (0.0, 0.0);
+            for y in years {
+                let v = value(y);
+                total += v;
+                published += units(v);
+            }
+            (total, tp.comparator.holds(published / scale, tp.value))
         }
         Statistic::EveryYear(years) => {
             let mut met = true;

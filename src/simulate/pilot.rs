@@ -22,6 +22,8 @@ pub struct Grids {
     pub(super) stat: Vec<Grid>,
     /// Per-draw effort boundaries (targets with [`Effort::PerDraw`]).
     pub(super) effort: Vec<Grid>,
+    /// The factors of the effort grids' cell edges ([`effort::edge_factors`]).
+    pub(super) effort_factors: Vec<Vec<f64>>,
 }
 
 /// An indicator's fan grids, and per target the grids of each scenario for
@@ -151,6 +153,7 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
     let mut fan = vec![placeholder.clone(); ns * plan.series];
     let mut stat = vec![placeholder.clone(); ns * nt];
     let mut effort = vec![placeholder; ns * nt];
+    let mut effort_factors = vec![Vec::new(); ns * nt];
     for (ip, (fan_grids, stat_grids)) in plan.indicators.iter().zip(per_indicator) {
         for (k, grid) in fan_grids.into_iter().enumerate() {
             let (s, t) = (k / ip.years, k % ip.years);
@@ -161,11 +164,18 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                 stat[s * nt + j] = grid;
             }
             if matches!(plan.targets[j].effort, Effort::PerDraw { .. }) {
+                let (tp, transform) = (&plan.targets[j], transforms[ip.index]);
                 for (s, grid) in effort_grids.into_iter().enumerate() {
+                    effort_factors[s * nt + j] = effort::edge_factors(tp, transform, &grid);
                     effort[s * nt + j] = grid;
                 }
             }
         }
     }
-    Grids { fan, stat, effort }
+    Grids {
+        fan,
+        stat,
+        effort,
+        effort_factors,
+    }
 }

@@ -7,6 +7,10 @@
 //! milestones) get one cell per integer, so their quantiles are exact.
 //! Counts are integers, so merging sketches in any order gives the same result.
 
+/// Grids with at most this many cells are tallied four ways (see
+/// [`Sketch::add_all_outside`]).
+const SPLIT_CELLS: usize = 256;
+
 /// Where a series' cells lie.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
@@ -144,8 +148,48 @@ impl Sketch {
             max = max.max(x);
         }
         let top = grid.cells as f64;
-        let counts = &mut self.counts[..];
         let mut outside = 0.0;
+        if grid.cells <= SPLIT_CELLS {
+            // Few cells (integer series, constant ones): consecutive values
+            // often land in the same cell, and each increment would wait for
+            // the previous one. Four interleaved tallies break that chain.
+            let mut tallies = [[0u32; SPLIT_CELLS]; 4];
+            let mut lanes = xs.chunks_exact(4);
+            for chunk in &mut lanes {
+                for (tally, &x) in tallies.iter_mut().zip(chunk) {
+                    let pos = (x - grid.lo) * grid.inv_width;
+                    if pos >= 0.0 && pos < top {
+                        tally[pos as usize] += 1;
+                    }
+                }
+            }
+            for &x in lanes.remainder() {
+                let pos = (x - grid.lo) * grid.inv_width;
+                if pos >= 0.0 && pos < top {
+                    tallies[0][pos as usize] += 1;
+                }
+            }
+            for (i, c) in self.counts.iter_mut().enumerate() {
+                *c += tallies[0][i] + tallies[1][i] + tallies[2][i] + tallies[3][i];
+            }
+            for &x in xs {
+                let pos = (x - grid.lo) * grid.inv_width;
+                if pos < 0.0 {
+                    below += 1;
+                    outside += f(x);
+                } else if pos >= top || pos.is_nan() {
+                    above += 1;
+                    outside += f(x);
+                }
+            }
+            self.min = min;
+            self.max = max;
+            self.below += below;
+            self.above += above;
+            self.n += xs.len() as u64;
+            return outside;
+        }
+        let counts = &mut self.counts[..];
         for &x in xs {
             let pos = (x - grid.lo) * grid.inv_width;
             if pos < 0.0 {

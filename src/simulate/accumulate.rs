@@ -67,8 +67,10 @@ struct Work {
     boundaries: Vec<f64>,
     /// One draw's natural values.
     x: Vec<f64>,
-    /// One draw's transform-scale values.
-    g: Vec<f64>,
+    /// One scenario's natural values, draw by draw ([`Paths::by_draw`]).
+    xs: Vec<f64>,
+    /// One scenario's transform-scale values, draw by draw.
+    gs: Vec<f64>,
     /// Scratch of the effort boundary.
     base: Vec<f64>,
     /// The first projected year each draw meets a target (first passage).
@@ -193,7 +195,8 @@ impl Accumulator {
             met_by,
             boundaries,
             x,
-            g,
+            xs,
+            gs,
             base,
             first_year,
         } = &mut work;
@@ -215,7 +218,6 @@ impl Accumulator {
             };
             simulate_indicator(&context, ip, transform, paths, scratch);
             x.resize(years, 0.0);
-            g.resize(years, 0.0);
             base.resize(years, 0.0);
             // A scenario with the same settings as an earlier one for this
             // indicator (`same_as`) has the same values: its summaries are
@@ -270,8 +272,12 @@ impl Accumulator {
                     } else {
                         let k = s * nt + j;
                         let mut total = 0.0;
+                        paths.by_draw(s, true, xs);
+                        if matches!(tp.effort, Effort::PerDraw { .. }) {
+                            paths.by_draw(s, false, gs);
+                        }
                         for d in 0..len {
-                            paths.x_of_draw(s, d, x);
+                            x.copy_from_slice(&xs[d * years..(d + 1) * years]);
                             let (stat, met) = evaluate(tp, x);
                             stats[d] = stat;
                             total += stat;
@@ -286,11 +292,10 @@ impl Accumulator {
                                     self.surplus[k][effort::surplus_slot(surplus)] += 1;
                                 }
                                 Effort::PerDraw { weights, scale } => {
-                                    paths.g_of_draw(s, d, g);
                                     let b = effort::boundary_on_grid(
                                         tp,
                                         transform,
-                                        g,
+                                        &gs[d * years..(d + 1) * years],
                                         weights,
                                         *scale,
                                         (x, stat),

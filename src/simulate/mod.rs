@@ -100,6 +100,9 @@ pub struct Paths {
     /// Natural values, for walks only in the years a target uses
     /// ([`IndicatorPlan::natural`]; the other columns are stale).
     x: Vec<f64>,
+    /// Whether natural values are the transform-scale ones (counts and
+    /// milestones; `x` is then scratch of the simulation).
+    natural_is_g: bool,
 }
 
 impl Paths {
@@ -111,6 +114,7 @@ impl Paths {
         self.source.clone_from(&ip.same_as);
         self.g.resize(cells, 0.0);
         self.x.resize(cells, 0.0);
+        self.natural_is_g = false;
     }
 
     /// The column of scenario `s`, year `t` in a buffer.
@@ -148,24 +152,24 @@ impl Paths {
     /// meaningful in the years a target uses).
     #[inline]
     pub fn x(&self, s: usize, t: usize) -> &[f64] {
-        &self.x[self.column(s, t)]
-    }
-
-    /// Draw `d`'s natural values of scenario `s`, one per projected year.
-    #[inline]
-    pub fn x_of_draw(&self, s: usize, d: usize, out: &mut [f64]) {
-        let base = self.source[s] * self.years * self.len + d;
-        for (t, v) in out.iter_mut().enumerate() {
-            *v = self.x[base + t * self.len];
+        if self.natural_is_g {
+            self.g(s, t)
+        } else {
+            &self.x[self.column(s, t)]
         }
     }
 
-    /// Draw `d`'s transform-scale values of scenario `s`.
-    #[inline]
-    pub fn g_of_draw(&self, s: usize, d: usize, out: &mut [f64]) {
-        let base = self.source[s] * self.years * self.len + d;
-        for (t, v) in out.iter_mut().enumerate() {
-            *v = self.g[base + t * self.len];
+    /// Scenario `s`'s values draw by draw (`d * years + t`): natural ones
+    /// with `natural`, else transform-scale ones. One pass over the columns
+    /// instead of a strided read per draw.
+    pub fn by_draw(&self, s: usize, natural: bool, out: &mut Vec<f64>) {
+        let years = self.years;
+        out.resize(years * self.len, 0.0);
+        for t in 0..years {
+            let column = if natural { self.x(s, t) } else { self.g(s, t) };
+            for (o, &v) in out.iter_mut().skip(t).step_by(years).zip(column) {
+                *o = v;
+            }
         }
     }
 }
@@ -186,6 +190,8 @@ pub(crate) struct Scratch {
     mu: Vec<f64>,
     e: Vec<f64>,
     shock: Vec<f64>,
+    subs: Vec<u64>,
+    streams: Vec<Option<Stream>>,
 }
 
 /// One year of a walk over all draws: `g[d] = prev[d] + inc(d)`, with
@@ -225,8 +231,8 @@ pub(crate) fn simulate_indicator(
     let mut rng = stream(block.seed, Domain::Indicator, ip.key, block.index);
     match &ip.fit {
         Fit::Walk(w) => walk(block, ip, w, transform, &mut rng, paths, scratch),
-        Fit::Count(c) => count(block, ip, c, &mut rng, paths),
-        Fit::Milestone { done, .. } => milestone(block, ip, *done, &mut rng, paths),
+        Fit::Count(c) => count(block, ip, c, &mut rng, paths, scratch),
+        Fit::Milestone { done, .. } => milestone(block, ip, *done, &mut rng, paths, scratch),
         Fit::Insufficient { .. } => {}
     }
 }
@@ -252,6 +258,7 @@ fn walk(
         mu,
         e,
         shock,
+        ..
     } = scratch;
     sigma.resize(len, 0.0);
     mu.resize(len, 0.0);
@@ -364,102 +371,143 @@ fn poisson_inverse_from(lambda: f64, p0: f64, u: f64) -> f64 {
 
 /// The paths of a Gamma–Poisson stock (MODEL.md §3).
 ///
-/// Per draw: the rate λ, one uniform per year and a sub-stream seed. Every
+/// Per draw: the rate λ, a sub-stream seed and one uniform per year. Every
 /// scenario uses the same uniforms (by inversion, for rates below
 /// [`INVERSION_MAX_RATE`]) and the same sub-stream (for larger rates):
-/// common random numbers.
-fn count(block: &Block, ip: &IndicatorPlan, c: &CountFit, rng: &mut Stream, paths: &mut Paths) {
+/// common random numbers. The stocks are then built year by year over all
+/// draws.
+fn count(
+    block: &Block,
+    ip: &IndicatorPlan,
+    c: &CountFit,
+    rng: &mut Stream,
+    paths: &mut Paths,
+    scratch: &mut Scratch,
+) {
     let (commons, len, years) = (block.commons, block.len, ip.years);
     let distinct = |s: &usize| ip.same_as[*s] == *s;
     let gamma = Gamma::new(c.shape(), 1.0 / c.span_years).expect("shape > 0, span > 0");
     let ns = ip.paths.len();
-    // The first scenario with the same rate multiplier in a year: at the same
-    // uniform it draws the same additions by inversion.
-    let same_rate: Vec<usize> = (0..ns * years)
-        .map(|k| {
-            let (s, t) = (k / years, k % years);
-            let m = ip.paths[s].rate_mult[t];
-            (0..s)
-                .find(|&r| distinct(&r) && ip.paths[r].rate_mult[t] == m)
-                .map_or(k, |r| r * years + t)
-        })
-        .collect();
-    // The distinct rate multipliers: e^{−mλ} is computed once per draw for each.
-    let mut mults: Vec<f64> = Vec::new();
-    let mult_of: Vec<usize> = (0..ns * years)
-        .map(|k| {
-            let m = ip.paths[k / years].rate_mult[k % years];
-            mults.iter().position(|&x| x == m).unwrap_or_else(|| {
-                mults.push(m);
-                mults.len() - 1
-            })
-        })
-        .collect();
-    let mut zero = vec![0.0; mults.len()];
-    let mut u = vec![0.0; years];
-    let mut inverted = vec![0.0; ns * years];
+    let Scratch {
+        sigma: lambda,
+        e: u,
+        shock: zero,
+        subs,
+        streams,
+        ..
+    } = scratch;
+    lambda.resize(len, 0.0);
+    subs.resize(len, 0);
+    u.resize(years * len, 0.0);
     for d in 0..len {
-        let lambda: f64 = gamma.sample(rng);
-        let sub: u64 = rng.random();
-        for v in u.iter_mut() {
-            *v = rng.random::<f64>();
+        lambda[d] = gamma.sample(rng);
+        subs[d] = rng.random();
+        for t in 0..years {
+            u[t * len + d] = rng.random::<f64>();
         }
-        for (p0, &m) in zero.iter_mut().zip(&mults) {
-            *p0 = (-(m * lambda)).exp();
-        }
-        for s in (0..ns).filter(distinct) {
-            let spec = &ip.paths[s];
-            let mut large: Option<Stream> = None;
-            let mut stock = c.stock;
-            for (t, &u) in u.iter().enumerate() {
-                let rate = spec.rate_mult[t] * lambda;
-                let k = s * years + t;
-                let mut adds = if rate <= 0.0 {
-                    0.0
-                } else if rate < INVERSION_MAX_RATE {
-                    if same_rate[k] != k {
-                        inverted[same_rate[k]]
-                    } else {
-                        inverted[k] = poisson_inverse_from(rate, zero[mult_of[k]], u);
-                        inverted[k]
-                    }
-                } else {
-                    let r = large.get_or_insert_with(|| Stream::seed_from_u64(sub));
-                    Poisson::new(rate).map_or(0.0, |p| p.sample(r))
-                };
-                for &(ty, slot, size) in &spec.shocks {
-                    if ty == t && commons.hits[slot][d] {
-                        adds = (adds + size.round()).max(0.0);
-                    }
-                }
-                stock += adds;
-                paths.g[(s * years + t) * len + d] = stock;
+    }
+    // The distinct rate multipliers: e^{−mλ} once per draw for each.
+    let mut mults: Vec<f64> = Vec::new();
+    for spec in &ip.paths {
+        for &m in &spec.rate_mult {
+            if !mults.contains(&m) {
+                mults.push(m);
             }
         }
     }
-    let (g, x) = (&paths.g, &mut paths.x);
-    x.copy_from_slice(g);
+    zero.resize(mults.len() * len, 0.0);
+    for (i, &m) in mults.iter().enumerate() {
+        for (z, &l) in zero[i * len..(i + 1) * len].iter_mut().zip(&lambda[..len]) {
+            *z = (-(m * l)).exp();
+        }
+    }
+    // `x` holds each (scenario, year)'s additions before shocks; natural
+    // values are read from `g` (a count is its own natural value).
+    paths.natural_is_g = true;
+    for s in (0..ns).filter(distinct) {
+        let spec = &ip.paths[s];
+        streams.clear();
+        streams.resize(len, None);
+        for t in 0..years {
+            let m = spec.rate_mult[t];
+            let at = (s * years + t) * len;
+            // An earlier scenario with the same multiplier this year drew
+            // the same additions (same λ, same uniform) by inversion.
+            let earlier = (0..s).find(|&r| distinct(&r) && ip.paths[r].rate_mult[t] == m);
+            let zero = &zero[mults.iter().position(|&x| x == m).expect("listed") * len..][..len];
+            let u = &u[t * len..(t + 1) * len];
+            for d in 0..len {
+                let rate = m * lambda[d];
+                paths.x[at + d] = if rate <= 0.0 {
+                    0.0
+                } else if rate < INVERSION_MAX_RATE {
+                    match earlier {
+                        Some(r) => paths.x[(r * years + t) * len + d],
+                        None => poisson_inverse_from(rate, zero[d], u[d]),
+                    }
+                } else {
+                    let r = streams[d].get_or_insert_with(|| Stream::seed_from_u64(subs[d]));
+                    Poisson::new(rate).map_or(0.0, |p| p.sample(r))
+                };
+            }
+            let (before, rest) = paths.g.split_at_mut(at);
+            let g = &mut rest[..len];
+            let adds = &paths.x[at..at + len];
+            let prev = (t > 0).then(|| &before[at - len..]);
+            step(g, prev, c.stock, |d| adds[d]);
+            for &(_, slot, size) in spec.shocks.iter().filter(|sh| sh.0 == t) {
+                // A shock adds or removes additions that year, never below zero.
+                for (d, g) in g.iter_mut().enumerate() {
+                    if commons.hits[slot][d] {
+                        let before = prev.map_or(c.stock, |p| p[d]);
+                        let adds = (*g - before + size.round()).max(0.0);
+                        *g = before + adds;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The paths of a milestone (MODEL.md §4).
-fn milestone(block: &Block, ip: &IndicatorPlan, done: bool, rng: &mut Stream, paths: &mut Paths) {
+fn milestone(
+    block: &Block,
+    ip: &IndicatorPlan,
+    done: bool,
+    rng: &mut Stream,
+    paths: &mut Paths,
+    scratch: &mut Scratch,
+) {
     let (len, years) = (block.len, ip.years);
     let distinct = |s: &usize| ip.same_as[*s] == *s;
-    let mut u = vec![0.0; years];
+    let u = &mut scratch.e;
+    u.resize(years * len, 0.0);
     for d in 0..len {
-        for v in u.iter_mut() {
-            *v = rng.random::<f64>();
+        for t in 0..years {
+            u[t * len + d] = rng.random::<f64>();
         }
-        for s in (0..ip.paths.len()).filter(distinct) {
-            let mut now = done;
-            for (t, (&u_t, &h_t)) in u.iter().zip(&ip.paths[s].hazard).enumerate() {
-                now = now || u_t < h_t;
-                paths.g[(s * years + t) * len + d] = if now { 1.0 } else { 0.0 };
+    }
+    paths.natural_is_g = true;
+    for s in (0..ip.paths.len()).filter(distinct) {
+        for (t, &h) in ip.paths[s].hazard.iter().enumerate() {
+            let at = (s * years + t) * len;
+            let (before, rest) = paths.g.split_at_mut(at);
+            let g = &mut rest[..len];
+            let u = &u[t * len..(t + 1) * len];
+            match t {
+                0 => {
+                    for (g, &u) in g.iter_mut().zip(u) {
+                        *g = if done || u < h { 1.0 } else { 0.0 };
+                    }
+                }
+                _ => {
+                    for ((g, &p), &u) in g.iter_mut().zip(&before[at - len..]).zip(u) {
+                        *g = if p == 1.0 || u < h { 1.0 } else { 0.0 };
+                    }
+                }
             }
         }
     }
-    let (g, x) = (&paths.g, &mut paths.x);
-    x.copy_from_slice(g);
 }
 
 /// The statistic of a target for one draw and whether the draw meets it

@@ -92,21 +92,22 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                     fan_values[s * years + t].extend_from_slice(paths.g(s, t));
                 }
             }
-            let (mut x, mut g, mut scratch) =
-                (vec![0.0; years], vec![0.0; years], vec![0.0; years]);
+            let (mut xs, mut gs, mut scratch) = (Vec::new(), Vec::new(), vec![0.0; years]);
             for s in 0..ns {
+                paths.by_draw(s, true, &mut xs);
+                paths.by_draw(s, false, &mut gs);
                 for d in 0..PILOT_DRAWS {
-                    paths.x_of_draw(s, d, &mut x);
-                    paths.g_of_draw(s, d, &mut g);
+                    let x = &xs[d * years..(d + 1) * years];
+                    let g = &gs[d * years..(d + 1) * years];
                     for (l, &j) in live.iter().enumerate() {
                         let tp = &plan.targets[j];
                         if tp.fan_year.is_some() {
                             // Summarised by its fan series.
                             continue;
                         }
-                        stat_values[s * live.len() + l].push(evaluate(tp, &x).0);
+                        stat_values[s * live.len() + l].push(evaluate(tp, x).0);
                         if let Some(b) =
-                            per_draw_boundary(tp, transforms[ip.index], &g, &mut scratch)
+                            per_draw_boundary(tp, transforms[ip.index], g, &mut scratch)
                         {
                             if b.is_finite() {
                                 effort_values[s * live.len() + l].push(b);

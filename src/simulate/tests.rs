@@ -54,7 +54,7 @@ fn fan_and_statistic_quantiles_lie_within_a_thousandth_of_rank_of_the_exact_ones
         // Every draw of every series of the indicator, regenerated block by block.
         let mut series = vec![Vec::new(); ns * ip.years];
         let mut stats = vec![Vec::new(); ns * ip.targets.len()];
-        let mut x = vec![0.0; ip.years];
+        let mut xs = Vec::new();
         for b in 0..blocks {
             let len = (settings.draws - b * BLOCK as u64).min(BLOCK as u64) as usize;
             let commons = commons(&plan, settings.seed, b, len);
@@ -72,13 +72,14 @@ fn fan_and_statistic_quantiles_lie_within_a_thousandth_of_rank_of_the_exact_ones
                     series[s * ip.years + t]
                         .extend(paths.g(s, t).iter().map(|&g| transform.inverse(g)));
                 }
+                paths.by_draw(s, true, &mut xs);
                 for (l, &j) in ip.targets.iter().enumerate() {
                     for d in 0..len {
-                        paths.x_of_draw(s, d, &mut x);
+                        let x = &xs[d * ip.years..(d + 1) * ip.years];
                         // Levels read the transform scale (their natural values are not kept).
                         let stat = match plan.targets[j].fan_year {
                             Some(t) => transform.inverse(paths.g(s, t)[d]),
-                            None => super::evaluate(&plan.targets[j], &x).0,
+                            None => super::evaluate(&plan.targets[j], x).0,
                         };
                         stats[s * ip.targets.len() + l].push(stat);
                     }

@@ -341,7 +341,8 @@ impl Shifted<'_> {
 ///
 /// `x` holds the draw's natural values (read in the years the statistic
 /// uses) and `stat` its statistic as it is; `phis` are the grid's
-/// [`edge_factors`]; `base` is scratch. The cell is found by a few secant
+/// [`edge_factors`]; `base` is scratch; `slope` carries the smooth gap's
+/// slope in η from one draw to the next (NaN at first). The cell is found by a few secant
 /// steps on the smooth statistic in φ (where the boundary would be without
 /// publication rounding), then by galloping and bisection on the exact
 /// published test from the nearest cell edge: about six evaluations, one
@@ -357,6 +358,7 @@ pub fn boundary_on_grid(
     (x, stat): (&mut [f64], f64),
     base: &mut [f64],
     (grid, phis): (&crate::sketch::Grid, &[f64]),
+    slope: &mut f64,
 ) -> f64 {
     let Some((lo, width, cells)) = grid.cells() else {
         return boundary(tp, transform, g, weights, scale, x);
@@ -377,10 +379,23 @@ pub fn boundary_on_grid(
     };
     let exponential = multiplicative(transform);
     // Secant steps on the smooth gap in φ, from η = 0 (the draw as it is)
-    // and η = ±scale.
+    // and a first guess: a Newton step with the slope of the previous draw's
+    // secant (draws of a block are alike), else η = ±scale. The guess only
+    // saves evaluations: the cell below is found by the exact test.
     let (mut p0, mut h0) = (factor(tp, transform, 0.0), path.gap_of(stat));
-    let mut p1 = factor(tp, transform, if h0 < 0.0 { scale } else { -scale });
+    let first = if slope.is_finite() && *slope > 0.0 && h0 != 0.0 {
+        -h0 / *slope
+    } else if h0 < 0.0 {
+        scale
+    } else {
+        -scale
+    };
+    let mut p1 = factor(tp, transform, first);
     let mut h1 = path.gap(p1);
+    let secant = (h1 - h0) / first;
+    if secant.is_finite() && secant > 0.0 {
+        *slope = secant;
+    }
     for _ in 0..3 {
         if !(h1.is_finite() && h0.is_finite()) || h1 == h0 {
             break;

@@ -276,6 +276,7 @@ impl Accumulator {
                         if matches!(tp.effort, Effort::PerDraw { .. }) {
                             paths.by_draw(s, false, gs);
                         }
+                        let mut slope = f64::NAN;
                         for d in 0..len {
                             x.copy_from_slice(&xs[d * years..(d + 1) * years]);
                             let (stat, met) = evaluate(tp, x);
@@ -301,6 +302,7 @@ impl Accumulator {
                                         (x, stat),
                                         base,
                                         (&grids.effort[k], &grids.effort_factors[k]),
+                                        &mut slope,
                                     );
                                     if b.is_finite() {
                                         boundaries.push(b);

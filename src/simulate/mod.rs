@@ -192,6 +192,7 @@ pub(crate) struct Scratch {
     shock: Vec<f64>,
     subs: Vec<u64>,
     streams: Vec<Option<Stream>>,
+    starts: Vec<PoissonStart>,
 }
 
 /// One year of a walk over all draws: `g[d] = prev[d] + inc(d)`, with
@@ -334,39 +335,74 @@ fn walk(
 pub const INVERSION_MAX_RATE: f64 = 30.0;
 
 /// The Poisson(λ) variate at uniform `u` ∈ [0, 1): the smallest k with
-/// P(X ≤ k) > u, by summing the probabilities from 0 (about λ steps and one
-/// `exp`). Monotone in `u` and in λ, so scenarios that share `u` and differ
-/// only in their rate get coupled draws (common random numbers).
+/// P(X ≤ k) > u. Monotone in `u` and in λ, so scenarios that share `u` and
+/// differ only in their rate get coupled draws (common random numbers).
 #[inline]
 pub fn poisson_inverse(lambda: f64, u: f64) -> f64 {
-    poisson_inverse_from(lambda, (-lambda).exp(), u)
+    PoissonStart::new(lambda).invert(lambda, u)
 }
 
-/// [`poisson_inverse`] given P(X = 0) = e^{−λ}.
-#[inline]
-fn poisson_inverse_from(lambda: f64, p0: f64, u: f64) -> f64 {
-    let mut p = p0;
-    let mut cdf = p;
-    // 1/k by table: a multiplication instead of a division per step.
-    const CAP: usize = 512;
-    static RECIPROCALS: [f64; CAP] = {
-        let mut r = [0.0; CAP];
-        let mut k = 1;
-        while k < CAP {
-            r[k] = 1.0 / k as f64;
-            k += 1;
-        }
-        r
-    };
-    // The cap only matters for u within rounding of 1 (CAP is far beyond
-    // the tail of any rate below INVERSION_MAX_RATE).
-    let mut k = 0;
-    while u >= cdf && k + 1 < CAP {
+/// 1/k by table: a multiplication instead of a division per step.
+const RECIPROCAL_CAP: usize = 512;
+static RECIPROCALS: [f64; RECIPROCAL_CAP] = {
+    let mut r = [0.0; RECIPROCAL_CAP];
+    let mut k = 1;
+    while k < RECIPROCAL_CAP {
+        r[k] = 1.0 / k as f64;
         k += 1;
-        p *= lambda * RECIPROCALS[k];
-        cdf += p;
     }
-    k as f64
+    r
+};
+
+/// Where the inversion of a Poisson(λ) distribution function starts: the
+/// mode k₀ = ⌊λ⌋ with P(X = k₀) and P(X ≤ k₀), found once per rate (one
+/// `exp`, k₀ steps) and shared by all the uniforms inverted at that rate,
+/// each of which then walks about √λ steps up or down from there.
+#[derive(Debug, Clone, Copy, Default)]
+struct PoissonStart {
+    k: usize,
+    p: f64,
+    cdf: f64,
+}
+
+impl PoissonStart {
+    #[inline]
+    fn new(lambda: f64) -> Self {
+        let mut p = (-lambda).exp();
+        let mut cdf = p;
+        let mode = (lambda as usize).min(RECIPROCAL_CAP - 2);
+        for &r in &RECIPROCALS[1..=mode] {
+            p *= lambda * r;
+            cdf += p;
+        }
+        PoissonStart { k: mode, p, cdf }
+    }
+
+    #[inline]
+    fn invert(&self, lambda: f64, u: f64) -> f64 {
+        let PoissonStart {
+            mut k,
+            mut p,
+            mut cdf,
+        } = *self;
+        if u < cdf {
+            // Down: P(X ≤ k − 1) = P(X ≤ k) − P(X = k), P(X = k − 1) = P(X = k)·k/λ.
+            while k > 0 && u < cdf - p {
+                cdf -= p;
+                p *= k as f64 / lambda;
+                k -= 1;
+            }
+        } else {
+            // Up. The cap only matters for u within rounding of 1 (it is far
+            // beyond the tail of any rate below INVERSION_MAX_RATE).
+            while u >= cdf && k + 1 < RECIPROCAL_CAP {
+                k += 1;
+                p *= lambda * RECIPROCALS[k];
+                cdf += p;
+            }
+        }
+        k as f64
+    }
 }
 
 /// The paths of a Gamma–Poisson stock (MODEL.md §3).
@@ -391,9 +427,9 @@ fn count(
     let Scratch {
         sigma: lambda,
         e: u,
-        shock: zero,
         subs,
         streams,
+        starts,
         ..
     } = scratch;
     lambda.resize(len, 0.0);
@@ -406,7 +442,7 @@ fn count(
             u[t * len + d] = rng.random::<f64>();
         }
     }
-    // The distinct rate multipliers: e^{−mλ} once per draw for each.
+    // The distinct rate multipliers: the inversion's start once per draw for each.
     let mut mults: Vec<f64> = Vec::new();
     for spec in &ip.paths {
         for &m in &spec.rate_mult {
@@ -415,10 +451,16 @@ fn count(
             }
         }
     }
-    zero.resize(mults.len() * len, 0.0);
+    starts.resize(mults.len() * len, PoissonStart::default());
     for (i, &m) in mults.iter().enumerate() {
-        for (z, &l) in zero[i * len..(i + 1) * len].iter_mut().zip(&lambda[..len]) {
-            *z = (-(m * l)).exp();
+        for (start, &l) in starts[i * len..(i + 1) * len]
+            .iter_mut()
+            .zip(&lambda[..len])
+        {
+            let rate = m * l;
+            if rate > 0.0 && rate < INVERSION_MAX_RATE {
+                *start = PoissonStart::new(rate);
+            }
         }
     }
     // `x` holds each (scenario, year)'s additions before shocks; natural
@@ -434,7 +476,8 @@ fn count(
             // An earlier scenario with the same multiplier this year drew
             // the same additions (same λ, same uniform) by inversion.
             let earlier = (0..s).find(|&r| distinct(&r) && ip.paths[r].rate_mult[t] == m);
-            let zero = &zero[mults.iter().position(|&x| x == m).expect("listed") * len..][..len];
+            let starts =
+                &starts[mults.iter().position(|&x| x == m).expect("listed") * len..][..len];
             let u = &u[t * len..(t + 1) * len];
             for d in 0..len {
                 let rate = m * lambda[d];
@@ -443,7 +486,7 @@ fn count(
                 } else if rate < INVERSION_MAX_RATE {
                     match earlier {
                         Some(r) => paths.x[(r * years + t) * len + d],
-                        None => poisson_inverse_from(rate, zero[d], u[d]),
+                        None => starts[d].invert(rate, u[d]),
                     }
                 } else {
                     let r = streams[d].get_or_insert_with(|| Stream::seed_from_u64(subs[d]));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The performance benchmark of attain (issue #4). See bench/README.md.
 #
-#   bash bench/run.sh                 # everything, about 6 minutes on 2 cores
+#   bash bench/run.sh                 # everything, about 4 minutes on 2 cores
 #   REPEATS=1 bash bench/run.sh       # one run per case (quicker, noisier)
 #   KEEP=1 bash bench/run.sh          # keep the work folder (outputs, raw timings)
 #

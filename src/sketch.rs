@@ -149,57 +149,41 @@ impl Sketch {
         }
         let top = grid.cells as f64;
         let mut outside = 0.0;
+        let inside = |pos: f64| pos >= 0.0 && pos < top;
+        // Outside values: below the grid, or above it (NaN counts above).
+        let mut count_outside = |x: f64, pos: f64| {
+            if pos < 0.0 {
+                below += 1;
+            } else {
+                above += 1;
+            }
+            outside += f(x);
+        };
         if grid.cells <= SPLIT_CELLS {
             // Few cells (integer series, constant ones): consecutive values
             // often land in the same cell, and each increment would wait for
             // the previous one. Four interleaved tallies break that chain.
             let mut tallies = [[0u32; SPLIT_CELLS]; 4];
-            let mut lanes = xs.chunks_exact(4);
-            for chunk in &mut lanes {
-                for (tally, &x) in tallies.iter_mut().zip(chunk) {
-                    let pos = (x - grid.lo) * grid.inv_width;
-                    if pos >= 0.0 && pos < top {
-                        tally[pos as usize] += 1;
-                    }
-                }
-            }
-            for &x in lanes.remainder() {
+            for (i, &x) in xs.iter().enumerate() {
                 let pos = (x - grid.lo) * grid.inv_width;
-                if pos >= 0.0 && pos < top {
-                    tallies[0][pos as usize] += 1;
+                if inside(pos) {
+                    tallies[i % 4][pos as usize] += 1;
+                } else {
+                    count_outside(x, pos);
                 }
             }
             for (i, c) in self.counts.iter_mut().enumerate() {
                 *c += tallies[0][i] + tallies[1][i] + tallies[2][i] + tallies[3][i];
             }
+        } else {
+            let counts = &mut self.counts[..];
             for &x in xs {
                 let pos = (x - grid.lo) * grid.inv_width;
-                if pos < 0.0 {
-                    below += 1;
-                    outside += f(x);
-                } else if pos >= top || pos.is_nan() {
-                    above += 1;
-                    outside += f(x);
+                if inside(pos) {
+                    counts[pos as usize] += 1;
+                } else {
+                    count_outside(x, pos);
                 }
-            }
-            self.min = min;
-            self.max = max;
-            self.below += below;
-            self.above += above;
-            self.n += xs.len() as u64;
-            return outside;
-        }
-        let counts = &mut self.counts[..];
-        for &x in xs {
-            let pos = (x - grid.lo) * grid.inv_width;
-            if pos < 0.0 {
-                below += 1;
-                outside += f(x);
-            } else if pos < top {
-                counts[pos as usize] += 1;
-            } else {
-                above += 1;
-                outside += f(x);
             }
         }
         self.min = min;

@@ -11,11 +11,13 @@
 //! - **Level of a walk.** With δ added each year from the effort year, the
 //!   target year's value moves from G_T to G_T + n·δ (n effort years), so
 //!   P(δ) = P(G_T ≥ g(cut) − n·δ) and δ_p = (g(cut) − Q_{1−p}(G_T)) / n,
-//!   read off the statistic's quantiles (for `<`/`<=` targets, Q_p).
+//!   read off the quantiles of the year's fan series (for `<`/`<=` targets, Q_p).
 //! - **Other walk statistics** (`increase`, `every_year`, `cumulative`):
 //!   each draw's boundary — the smallest δ that makes that draw meet the
-//!   target as published — by bisection on the draw's own path; δ_p is the
-//!   p-quantile of the boundaries, counted in a sketch like any statistic.
+//!   target as published — searched on the draw's own path (secant steps on
+//!   the unrounded statistic, then the exact published test to the sketch's
+//!   cell, [`boundary_on_grid`]); δ_p is the p-quantile of the boundaries,
+//!   counted in a sketch like any statistic.
 //! - **Counts** (`level`, `increase`): extra additions at rate δ a year are a
 //!   Poisson(n·δ) number on top of the draw's own (Poisson superposition), so
 //!   with s_i the draw's surplus over what the target needs,

@@ -12,6 +12,12 @@
 //! numbers do not depend on which thread runs it; summaries merge with integer
 //! counts and block-ordered sums, so tables do not depend on the thread count.
 //! Each indicator's draws are used by every scenario (common random numbers).
+//! Workers take the next block as they free up.
+//!
+//! A block is simulated one indicator at a time into [`Paths`], column by
+//! column (scenario × year, all draws of the block), so the loops run over
+//! contiguous memory; `level` targets are then tested on whole columns on
+//! the transform scale, other statistics draw by draw.
 //!
 //! This file draws the paths and evaluates targets; [`pilot`] places the
 //! quantile grids; [`Accumulator`] (in `accumulate.rs`) keeps a worker's

@@ -30,7 +30,7 @@
 
 use statrs::function::gamma::{gamma_lr, gamma_ur};
 
-use crate::catalog::Transform;
+use crate::catalog::{pow10, round_scaled, Transform};
 use crate::plan::{Statistic, TargetPlan, YearValue};
 use crate::simulate::evaluate;
 
@@ -297,6 +297,30 @@ impl Shifted<'_> {
             }
             power
         };
+        let transform = self.transform;
+        let shifted = |i: usize, power: f64| match transform {
+            Transform::Log => base[i] * power,
+            Transform::Logit { lower, upper } => lower + (upper - lower) / (1.0 + base[i] * power),
+            _ => base[i] + phi * weights[i],
+        };
+        if let Statistic::Cumulative(years) = &self.tp.statistic {
+            // The common case, fused: only the years summed, published
+            // figures added in whole units (as `evaluate` does).
+            let scale = pow10(self.tp.decimals);
+            let (mut total, mut units) = (0.0, 0.0);
+            for y in years {
+                let v = match *y {
+                    YearValue::Observed(v) => v,
+                    YearValue::Projected(i) => shifted(i, power_of(weights[i])),
+                };
+                total += v;
+                units += round_scaled(v, scale);
+            }
+            return (
+                total,
+                self.tp.comparator.holds(units / scale, self.tp.value),
+            );
+        }
         match self.transform {
             Transform::Log => {
                 for ((x, &b), &w) in self.x.iter_mut().zip(base).zip(weights) {

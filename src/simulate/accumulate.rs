@@ -238,61 +238,36 @@ impl Accumulator {
                     let mine = s * len..(s + 1) * len;
                     if alias != s {
                         met_by.copy_within(alias * len..(alias + 1) * len, s * len);
-                    } else if let Some(t) = tp.fan_year {
-                        // The level of a year: compared on the transform
-                        // scale, summarised by the fan series.
-                        let k = s * nt + j;
-                        let (column, met) = (paths.g(s, t), &mut met_by[mine.clone()]);
-                        if tp.cut.upward {
-                            for (m, &v) in met.iter_mut().zip(column) {
-                                *m = v >= tp.cut_g;
-                            }
-                        } else {
-                            for (m, &v) in met.iter_mut().zip(column) {
-                                *m = v < tp.cut_g;
-                            }
-                        }
-                        if let Effort::Count { needed, .. } = &tp.effort {
-                            let surplus = &mut self.surplus[k];
-                            for &v in column {
-                                let v = v as i64;
-                                let gap = if tp.comparator.upward() {
-                                    v - needed
-                                } else {
-                                    needed - v
-                                };
-                                surplus[effort::surplus_slot(gap)] += 1;
-                            }
-                        }
-                        self.count_met(k, s, len, met_by);
-                        if let Some(until) = tp.passage_until {
-                            let first = &mut self.first_met[k * (cy + 1)..(k + 1) * (cy + 1)];
-                            first_passage(tp, paths, s, until, offset, cy, first, first_year);
-                        }
                     } else {
                         let k = s * nt + j;
-                        let mut total = 0.0;
-                        paths.by_draw(s, true, xs);
-                        if matches!(tp.effort, Effort::PerDraw { .. }) {
-                            paths.by_draw(s, false, gs);
-                        }
-                        let mut slope = f64::NAN;
-                        for d in 0..len {
-                            x.copy_from_slice(&xs[d * years..(d + 1) * years]);
-                            let (stat, met) = evaluate(tp, x);
-                            stats[d] = stat;
-                            total += stat;
-                            met_by[s * len + d] = met;
-                            match &tp.effort {
-                                Effort::Count { needed, .. } => {
-                                    let surplus = if tp.comparator.upward() {
-                                        stat as i64 - needed
-                                    } else {
-                                        needed - stat as i64
-                                    };
-                                    self.surplus[k][effort::surplus_slot(surplus)] += 1;
+                        // The statistic by draw: a level's is its fan column.
+                        let values: &[f64] = if let Some(t) = tp.fan_year {
+                            // Compared on the transform scale, summarised by the fan series.
+                            let (column, met) = (paths.g(s, t), &mut met_by[mine.clone()]);
+                            if tp.cut.upward {
+                                for (m, &v) in met.iter_mut().zip(column) {
+                                    *m = v >= tp.cut_g;
                                 }
-                                Effort::PerDraw { weights, scale } => {
+                            } else {
+                                for (m, &v) in met.iter_mut().zip(column) {
+                                    *m = v < tp.cut_g;
+                                }
+                            }
+                            column
+                        } else {
+                            let mut total = 0.0;
+                            paths.by_draw(s, true, xs);
+                            if matches!(tp.effort, Effort::PerDraw { .. }) {
+                                paths.by_draw(s, false, gs);
+                            }
+                            let mut slope = f64::NAN;
+                            for d in 0..len {
+                                x.copy_from_slice(&xs[d * years..(d + 1) * years]);
+                                let (stat, met) = evaluate(tp, x);
+                                stats[d] = stat;
+                                total += stat;
+                                met_by[s * len + d] = met;
+                                if let Effort::PerDraw { weights, scale } = &tp.effort {
                                     let b = effort::boundary_on_grid(
                                         tp,
                                         transform,
@@ -312,14 +287,26 @@ impl Accumulator {
                                         self.effort_infinite[k][1] += 1;
                                     }
                                 }
-                                _ => {}
                             }
-                        }
-                        sums[ns * plan.series + k] += total;
-                        self.stat[k].add_all(&grids.stat[k], stats);
-                        if !boundaries.is_empty() {
-                            self.effort[k].add_all(&grids.effort[k], boundaries);
-                            boundaries.clear();
+                            sums[ns * plan.series + k] += total;
+                            self.stat[k].add_all(&grids.stat[k], stats);
+                            if !boundaries.is_empty() {
+                                self.effort[k].add_all(&grids.effort[k], boundaries);
+                                boundaries.clear();
+                            }
+                            stats
+                        };
+                        if let Effort::Count { needed, .. } = tp.effort {
+                            let surplus = &mut self.surplus[k];
+                            for &v in values {
+                                let v = v as i64;
+                                let gap = if tp.comparator.upward() {
+                                    v - needed
+                                } else {
+                                    needed - v
+                                };
+                                surplus[effort::surplus_slot(gap)] += 1;
+                            }
                         }
                         self.count_met(k, s, len, met_by);
                         if let Some(until) = tp.passage_until {

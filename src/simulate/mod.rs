@@ -582,15 +582,7 @@ pub fn evaluate(tp: &TargetPlan, x: &[f64]) -> (f64, bool) {
             let published = (units(e) - units(b)) / scale;
             (e - b, tp.comparator.holds(published, tp.value))
         }
-        Statistic::Cumulative(years) => {
-            let (mut total, mut published) = (0.0, 0.0);
-            for y in years {
-                let v = value(y);
-                total += v;
-                published += units(v);
-            }
-            (total, tp.comparator.holds(published / scale, tp.value))
-        }
+        Statistic::Cumulative(years) => cumulative(tp, years, |i| x[i]),
         Statistic::EveryYear(years) => {
             let mut met = true;
             let mut worst = if tp.comparator.upward() {
@@ -610,6 +602,29 @@ pub fn evaluate(tp: &TargetPlan, x: &[f64]) -> (f64, bool) {
             (worst, met)
         }
     }
+}
+
+/// A `cumulative` statistic, `projected(i)` giving projected year `i`'s
+/// natural value: the sum, and whether the sum of the published yearly
+/// figures meets the target. The published figures are added in whole units
+/// of the last decimal (exact), then divided once by the scale.
+#[inline]
+pub(crate) fn cumulative(
+    tp: &TargetPlan,
+    years: &[YearValue],
+    mut projected: impl FnMut(usize) -> f64,
+) -> (f64, bool) {
+    let scale = pow10(tp.decimals);
+    let (mut total, mut units) = (0.0, 0.0);
+    for y in years {
+        let v = match *y {
+            YearValue::Observed(v) => v,
+            YearValue::Projected(i) => projected(i),
+        };
+        total += v;
+        units += round_scaled(v, scale);
+    }
+    (total, tp.comparator.holds(units / scale, tp.value))
 }
 
 /// Summary of one fan series: natural-scale mean and quantiles.

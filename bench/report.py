@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Turn bench/run.sh's raw timings into the Markdown report it prints.
 
-    python3 bench/report.py --raw WORK/raw.tsv --work WORK --nproc 2
+    python3 bench/report.py --raw WORK/raw.tsv --phases WORK/phases.tsv --work WORK --nproc 2
 
 Prints: the table (median wall time of the repeats, throughput in
 draws × targets × scenarios per second, peak RSS, multiple of the floor), the
-scaling summary, the speed ratio attain/NumPy at 10^6 draws, and the check of
-the NumPy peer's probabilities against attain's p_attain.
+scaling summary, where attain's time goes (its run.json "timing": the
+simulation phase against the floor and the variates floor), the speed ratio
+attain/NumPy at 10^6 draws, and the check of the NumPy peer's probabilities
+against attain's p_attain.
 """
 
 import argparse
@@ -23,6 +25,7 @@ def fmt_rate(x):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--raw", required=True)
+    ap.add_argument("--phases", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--nproc", type=int, required=True)
     args = ap.parse_args()
@@ -44,13 +47,14 @@ def main():
         .reset_index()
     )
     floor = runs[runs.impl == "floor"].set_index(["case", "draws", "threads"])["wall"]
+    variates = runs[runs.impl == "variates"].set_index(["case", "draws", "threads"])["wall"]
 
     print()
     print(f"## attain benchmark ({args.nproc} cores; median of {runs.repeats.max()} runs)")
     print()
     print("| case | impl | indicators | draws | threads | median wall s | draws×targets×scenarios / s | peak RSS MiB | × floor |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for r in runs[runs.impl != "floor"].itertuples():
+    for r in runs[~runs.impl.isin(["floor", "variates"])].itertuples():
         work_units = r.draws * r.targets * r.scenarios
         f = floor.get((r.case, r.draws, r.threads), np.nan)
         print(
@@ -67,6 +71,38 @@ def main():
             f"| {r.case} | {r.draws:,} | {r.threads} | {r.normals} | {r.scenarios} | {r.wall:.3f} | "
             f"{fmt_rate(r.draws * r.normals / r.wall)} |"
         )
+
+    # Variates floor and attain's phases (run.json "timing", medians).
+    if len(variates):
+        print()
+        print("Variates floor (every random number the model draws for the catalog; its own clock):")
+        print()
+        print("| case | draws | threads | variates/draw | median s | variates / s |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for r in runs[runs.impl == "variates"].itertuples():
+            # bench/run.sh puts the variates per draw in the normals column.
+            print(
+                f"| {r.case} | {r.draws:,} | {r.threads} | {r.normals} | {r.wall:.3f} | "
+                f"{fmt_rate(r.draws * r.normals / r.wall)} |"
+            )
+    phases = pd.read_csv(args.phases, sep="\t")
+    if len(phases):
+        ph = phases.groupby(["case", "draws", "threads"], sort=False).median(numeric_only=True).reset_index()
+        print()
+        print("Where attain's time goes (medians of run.json \"timing\"; CPU seconds summed over workers).")
+        print("Simulation phase = paths CPU ÷ threads, against the floor and the variates floor:")
+        print()
+        print("| case | draws | threads | pilot s | blocks s | paths CPU s | fans CPU s | targets CPU s | sim. × floor | sim. × variates | job × variates |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        walls = runs[runs.impl == "attain"].set_index(["case", "draws", "threads"])["wall"]
+        for r in ph.itertuples():
+            key = (r.case, r.draws, r.threads)
+            sim = r.paths_cpu_s / r.threads
+            f, v = floor.get(key, np.nan), variates.get(key, np.nan)
+            print(
+                f"| {r.case} | {r.draws:,} | {r.threads} | {r.pilot_s:.2f} | {r.blocks_s:.2f} | {r.paths_cpu_s:.2f} | "
+                f"{r.fans_cpu_s:.2f} | {r.targets_cpu_s:.2f} | {sim / f:.1f} | {sim / v:.2f} | {walls.get(key, np.nan) / v:.1f} |"
+            )
 
     # Scaling: wall time per indicator·draw on the generated catalogs.
     big = runs[(runs.impl == "attain") & runs.case.str.startswith("big")]

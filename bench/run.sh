@@ -17,6 +17,7 @@ REPEATS=${REPEATS:-3}
 NPROC=$(nproc)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/attain-bench.XXXXXX")
 RAW="$WORK/raw.tsv"
+PHASES="$WORK/phases.tsv"
 if [[ -z "${KEEP:-}" ]]; then
     trap 'rm -rf "$WORK"' EXIT
 fi
@@ -49,6 +50,7 @@ counts() {
 }
 
 printf 'case\timpl\tdraws\tthreads\tindicators\ttargets\tscenarios\tnormals\trep\twall_s\trss_kb\n' >"$RAW"
+printf 'case\tdraws\tthreads\trep\tpilot_s\tblocks_s\tpaths_cpu_s\tfans_cpu_s\ttargets_cpu_s\n' >"$PHASES"
 
 # Reads GNU time's -v report: wall seconds and peak RSS (KiB).
 parse_time() {
@@ -71,6 +73,11 @@ measure() {
                 --out "$out" --draws "$draws" --threads "$threads" --quiet >/dev/null
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" attain "$draws" "$threads" "$sizes_tsv" "$rep" \
                 "$(parse_time "$tfile")" >>"$RAW"
+            # attain's own account of its phases (run.json "timing").
+            python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))["timing"]
+print("\t".join(sys.argv[2:] + [str(t[k]) for k in ("pilot", "blocks", "paths", "fans", "targets")]))' \
+                "$out/run.json" "$case" "$draws" "$threads" "$rep" >>"$PHASES"
             ;;
         numpy)
             /usr/bin/time -v -o "$tfile" python3 bench/numpy_peer.py --data "$data" --scenarios "$scen" \
@@ -102,6 +109,29 @@ floor() {
     done
 }
 
+# variates CASE DATA SCEN DRAWS THREADS SIZES: the variates floor (every
+# random number the model draws for the catalog; its own clock).
+variates() {
+    local case=$1 data=$2 scen=$3 draws=$4 threads=$5 sizes=$6
+    local indicators targets scenarios
+    read -r indicators targets scenarios _ <<<"$sizes"
+    for rep in $(seq 1 "$REPEATS"); do
+        local tfile="$WORK/time.txt"
+        local line
+        line=$(/usr/bin/time -v -o "$tfile" "$FLOOR" --draws "$draws" --threads "$threads" \
+            --data "$data" --scenario-files "$scen")
+        local secs=${line#*seconds=}
+        secs=${secs%% *}
+        local n=${line#*variates=}
+        n=${n%% *}
+        local rss
+        rss=$(parse_time "$tfile" | cut -f2)
+        # The normals column holds the variates per draw.
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" variates "$draws" "$threads" \
+            "$indicators" "$targets" "$scenarios" "$((n / draws))" "$rep" "$secs" "$rss" >>"$RAW"
+    done
+}
+
 DEFAULT_SIZES=$(counts data scenarios)
 BIG200_SIZES=$(counts "$WORK/big200/data" "$WORK/big200/scenarios")
 BIG1000_SIZES=$(counts "$WORK/big1000/data" "$WORK/big1000/scenarios")
@@ -115,6 +145,7 @@ for draws in 100000 1000000; do
     for t in $THREADS; do
         measure default attain data scenarios "$draws" "$t" "$DEFAULT_SIZES"
         floor default "$draws" "$t" "$DEFAULT_SIZES"
+        variates default data scenarios "$draws" "$t" "$DEFAULT_SIZES"
     done
 done
 
@@ -134,7 +165,7 @@ for draws in 100000 1000000; do
 done
 
 # ---------------------------------------------------------------- report
-python3 bench/report.py --raw "$RAW" --work "$WORK" --nproc "$NPROC"
+python3 bench/report.py --raw "$RAW" --phases "$PHASES" --work "$WORK" --nproc "$NPROC"
 if [[ -n "${KEEP:-}" ]]; then
     log "work folder kept: $WORK"
 fi

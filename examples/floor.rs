@@ -17,16 +17,37 @@
 //!
 //! Prints one line, `floor seconds=… normals=… checksum=…`; the checksum
 //! (the sum of every accumulator) keeps the compiler from dropping the work.
+//!
+//! With `--data` (and `--scenario-files`), it is the *variates floor* instead:
+//! every random number the model draws for that catalog's indicators, with
+//! the library samplers and the same streams, and still one multiply-add per
+//! scenario for each. Per draw and walk: σ² by `ChiSquared`, μ's normal and
+//! the yearly normals. Per draw and count: λ by `Gamma`, a sub-stream seed
+//! and one uniform a year (attain turns the uniform into Poisson additions
+//! by inversion, which is not counted here), plus, where a rate reaches
+//! [`INVERSION_MAX_RATE`], one `rand_distr::Poisson` variate for each year
+//! and distinct rate multiplier, as attain draws them. Per draw and
+//! milestone: one uniform a year. Not included: the few shared factor and
+//! shock draws per block. What attain takes beyond this is turning the
+//! random numbers into paths and summarising them.
+//!
+//! ```sh
+//! target/release/examples/floor --draws 1000000 --threads 1 --data data --scenario-files scenarios
+//! ```
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
 use rand::Rng;
-use rand_distr::StandardNormal;
+use rand_distr::{ChiSquared, Distribution, Gamma, Poisson, StandardNormal};
 use rayon::prelude::*;
 
+use attain::fit::Fit;
+use attain::job::load_inputs;
+use attain::plan::{compile, Plan};
 use attain::rng::{stream, Domain};
-use attain::simulate::BLOCK;
+use attain::simulate::{BLOCK, INVERSION_MAX_RATE};
 
 /// Draw the model's normals and nothing else.
 #[derive(Debug, Parser)]
@@ -46,6 +67,109 @@ struct Args {
     /// Seed of the streams.
     #[arg(long, default_value_t = 2030)]
     seed: u64,
+    /// A data folder: draw every variate the model draws for its
+    /// indicators (the variates floor) instead of `--normals-per-draw`
+    /// normals. Scenarios then come from `--scenario-files`.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Scenario files or folders (with `--data`).
+    #[arg(long, num_args = 1.., default_value = "scenarios")]
+    scenario_files: Vec<PathBuf>,
+}
+
+/// The scenario files of `paths` (folders give their `*.toml`, sorted).
+fn scenario_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .expect("a readable scenario folder")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    files
+}
+
+/// One block of the variates floor: every random number the model draws
+/// for `plan`'s indicators in block `index`, each added to every scenario's
+/// accumulator. Returns the accumulators' sum and the variates drawn.
+fn variates_block(plan: &Plan, seed: u64, index: u64, len: usize, weights: &[f64]) -> (f64, u64) {
+    let mut acc = vec![0.0f64; weights.len()];
+    let mut drawn = 0u64;
+    let mut add = |v: f64| {
+        drawn += 1;
+        for (a, w) in acc.iter_mut().zip(weights) {
+            *a += w * v;
+        }
+    };
+    for ip in plan.indicators.iter().filter(|ip| ip.years > 0) {
+        let mut rng = stream(seed, Domain::Indicator, ip.key, index);
+        match &ip.fit {
+            Fit::Walk(w) => {
+                let chi = ChiSquared::new(f64::from(w.dof)).expect("dof ≥ 1");
+                for _ in 0..len {
+                    if w.s2 > 0.0 {
+                        add(chi.sample(&mut rng));
+                    }
+                    add(rng.sample(StandardNormal));
+                    for _ in 0..ip.years {
+                        add(rng.sample(StandardNormal));
+                    }
+                }
+            }
+            Fit::Count(c) => {
+                let gamma = Gamma::new(c.shape(), 1.0 / c.span_years).expect("shape > 0");
+                // Per year, the distinct rate multipliers of the scenarios.
+                let mut mults: Vec<Vec<f64>> = vec![Vec::new(); ip.years];
+                for spec in &ip.paths {
+                    for (t, &m) in spec.rate_mult.iter().enumerate() {
+                        if m > 0.0 && !mults[t].contains(&m) {
+                            mults[t].push(m);
+                        }
+                    }
+                }
+                let mut all: Vec<f64> = mults.iter().flatten().copied().collect();
+                all.sort_by(f64::total_cmp);
+                all.dedup();
+                let mut samplers: Vec<Option<Poisson<f64>>> = vec![None; all.len()];
+                for _ in 0..len {
+                    let lambda: f64 = gamma.sample(&mut rng);
+                    add(lambda);
+                    add(rng.random::<u64>() as f64);
+                    for _ in 0..ip.years {
+                        add(rng.random::<f64>());
+                    }
+                    for (p, &m) in samplers.iter_mut().zip(&all) {
+                        let rate = m * lambda;
+                        *p = (rate >= INVERSION_MAX_RATE)
+                            .then(|| Poisson::new(rate).ok())
+                            .flatten();
+                    }
+                    for ms in &mults {
+                        for m in ms {
+                            let i = all.iter().position(|x| x == m).expect("listed");
+                            if let Some(p) = &samplers[i] {
+                                add(p.sample(&mut rng));
+                            }
+                        }
+                    }
+                }
+            }
+            Fit::Milestone { .. } => {
+                for _ in 0..len * ip.years {
+                    add(rng.random::<f64>());
+                }
+            }
+            Fit::Insufficient { .. } => {}
+        }
+    }
+    (acc.iter().sum(), drawn)
 }
 
 /// One block: `len` draws of `k` normals, each added to every scenario's
@@ -77,14 +201,41 @@ fn main() {
         .collect();
     let block_len = BLOCK as u64;
     let blocks = args.draws.div_ceil(block_len);
+    let len_of = |b: u64| (args.draws - b * block_len).min(block_len) as usize;
+    if let Some(data) = &args.data {
+        let inputs = load_inputs(data, &scenario_files(&args.scenario_files)).unwrap_or_else(|e| {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        });
+        let horizon = inputs.catalog.targets.iter().map(|t| t.target_year).max();
+        let plan = compile(
+            &inputs.catalog,
+            &inputs.scenarios,
+            horizon.unwrap_or(2030),
+            None,
+        );
+        let weights: Vec<f64> = (0..plan.scenarios.len().max(1))
+            .map(|s| std::hint::black_box(1.0 + 0.1 * s as f64))
+            .collect();
+        let start = Instant::now();
+        let (checksum, variates) = pool.install(|| {
+            (0..blocks)
+                .into_par_iter()
+                .map(|b| variates_block(&plan, args.seed, b, len_of(b), &weights))
+                .reduce(|| (0.0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+        });
+        let seconds = start.elapsed().as_secs_f64();
+        println!(
+            "variates seconds={seconds:.4} variates={variates} threads={threads} checksum={}",
+            std::hint::black_box(checksum)
+        );
+        return;
+    }
     let start = Instant::now();
     let checksum: f64 = pool.install(|| {
         (0..blocks)
             .into_par_iter()
-            .map(|b| {
-                let len = (args.draws - b * block_len).min(block_len) as usize;
-                block(args.seed, b, len, args.normals_per_draw, &weights)
-            })
+            .map(|b| block(args.seed, b, len_of(b), args.normals_per_draw, &weights))
             .sum()
     });
     let seconds = start.elapsed().as_secs_f64();

@@ -327,16 +327,8 @@ impl Shifted<'_> {
         evaluate(self.tp, self.x)
     }
 
-    /// The smooth part of the test at factor φ: the statistic's signed
-    /// distance to what the target asks (ignoring publication rounding),
-    /// increasing in η.
-    #[inline]
-    fn gap(&mut self, phi: f64) -> f64 {
-        let stat = self.at(phi).0;
-        self.gap_of(stat)
-    }
-
-    /// [`Shifted::gap`] of a statistic.
+    /// The smooth part of the test for a statistic: its signed distance to
+    /// what the target asks (ignoring publication rounding), increasing in η.
     #[inline]
     fn gap_of(&self, stat: f64) -> f64 {
         let reference = match self.tp.statistic {
@@ -390,10 +382,17 @@ pub fn boundary_on_grid(
         x,
     };
     let exponential = multiplicative(transform);
-    // Secant steps on the smooth gap in φ, from η = 0 (the draw as it is)
-    // and a first guess: a Newton step with the slope of the previous draw's
-    // secant (draws of a block are alike), else η = ±scale. The guess only
-    // saves evaluations: the cell below is found by the exact test.
+    // Every evaluation is at a cell edge, so that it gives both the smooth
+    // gap (for the next secant step) and the exact published test (which
+    // narrows the bracket). The boundary is in the cell (edge a, edge b] with
+    // b = a + 1, meets(edge a) false and meets(edge b) true.
+    //
+    // First edge: a Newton step from η = 0 (the draw as it is) with the
+    // slope of the previous draw's secant (draws of a block are alike), else
+    // η = ±scale. Then secant steps in φ, rounded to an edge strictly inside
+    // the bracket; after three, or when the secant fails, gallop from the
+    // known side, then bisect. The guesses only save evaluations: the cell
+    // is the one where the exact test turns.
     let (mut p0, mut h0) = (factor(tp, transform, 0.0), path.gap_of(stat));
     let first = if slope.is_finite() && *slope > 0.0 && h0 != 0.0 {
         -h0 / *slope
@@ -402,79 +401,72 @@ pub fn boundary_on_grid(
     } else {
         -scale
     };
-    let mut p1 = factor(tp, transform, first);
-    let mut h1 = path.gap(p1);
-    let secant = (h1 - h0) / first;
-    if secant.is_finite() && secant > 0.0 {
-        *slope = secant;
-    }
-    for _ in 0..3 {
-        if !(h1.is_finite() && h0.is_finite()) || h1 == h0 {
-            break;
-        }
-        let p2 = p1 - h1 * (p1 - p0) / (h1 - h0);
-        if !p2.is_finite() || (exponential && p2 <= 0.0) {
-            break;
-        }
-        // A step below a cell: converging faster than linearly, the next
-        // one would be far smaller.
-        let cell = if exponential { p1.abs() * width } else { width };
-        if (p2 - p1).abs() < cell {
-            p1 = p2;
-            break;
-        }
-        (p0, h0) = (p1, h1);
-        p1 = p2;
-        h1 = path.gap(p1);
-    }
-    let guess = eta_of(tp, transform, p1);
-    let guess = if guess.is_finite() { guess } else { 0.0 };
-    let start = ((guess - lo) / width).round().clamp(0.0, cells as f64) as usize;
-    // The boundary lies in (edge(a), edge(b)] with meets(edge(a)) false and
-    // meets(edge(b)) true: gallop from the guess to such a pair, then bisect.
-    let meets = |path: &mut Shifted, c: usize| path.at(phis[c]).1;
-    let (mut a, mut b);
-    if meets(&mut path, start) {
-        b = start;
-        let mut step = 1;
-        loop {
-            if b == 0 {
-                return boundary(tp, transform, g, weights, scale, path.x);
-            }
-            let c = b.saturating_sub(step);
-            if meets(&mut path, c) {
-                b = c;
-                step *= 2;
-            } else {
-                a = c;
-                break;
-            }
-        }
-    } else {
-        a = start;
-        let mut step = 1;
-        loop {
-            if a == cells {
-                return boundary(tp, transform, g, weights, scale, path.x);
-            }
-            let c = (a + step).min(cells);
-            if meets(&mut path, c) {
-                b = c;
-                break;
-            }
-            a = c;
-            step *= 2;
-        }
-    }
-    while b - a > 1 {
-        let m = (a + b) / 2;
-        if meets(&mut path, m) {
-            b = m;
+    let edge_of = |eta: f64| {
+        let eta = if eta.is_finite() { eta } else { 0.0 };
+        ((eta - lo) / width).round().clamp(0.0, cells as f64) as usize
+    };
+    // The edge nearest φ = p, by the local spacing of the edges around c.
+    let edge_near = |c: usize, p: f64| {
+        let (l, r) = if c < cells { (c, c + 1) } else { (c - 1, c) };
+        let step = phis[r] - phis[l];
+        let at = c as f64 + (p - phis[c]) / step;
+        if at.is_finite() {
+            at.round().clamp(0.0, cells as f64) as usize
         } else {
-            a = m;
+            edge_of(eta_of(tp, transform, p))
         }
+    };
+    let (mut a, mut b): (Option<usize>, Option<usize>) = (None, None);
+    let mut c = edge_of(first);
+    let (mut probes, mut step) = (0, 1);
+    loop {
+        probes += 1;
+        let p = phis[c];
+        let (st, met) = path.at(p);
+        if met {
+            b = Some(c);
+        } else {
+            a = Some(c);
+        }
+        match (a, b) {
+            // Met at the lowest edge, or not at the highest: off the grid.
+            (_, Some(0)) => return boundary(tp, transform, g, weights, scale, path.x),
+            (Some(x), _) if x == cells => {
+                return boundary(tp, transform, g, weights, scale, path.x)
+            }
+            (Some(x), Some(y)) if y == x + 1 => return lo + (x as f64 + 0.5) * width,
+            _ => {}
+        }
+        let h = path.gap_of(st);
+        if probes == 1 {
+            let eta = lo + c as f64 * width;
+            let secant = (h - h0) / eta;
+            if secant.is_finite() && secant > 0.0 {
+                *slope = secant;
+            }
+        }
+        let next = (probes <= 3 && h.is_finite() && h0.is_finite() && h != h0)
+            .then(|| p - h * (p - p0) / (h - h0))
+            .filter(|p2| p2.is_finite() && !(exponential && *p2 <= 0.0));
+        (p0, h0) = (p, h);
+        // Edges strictly inside the bracket.
+        let (from, to) = (a.map_or(0, |x| x + 1), b.map_or(cells, |y| y - 1));
+        c = match (next, a, b) {
+            (Some(p2), _, _) => edge_near(c, p2).clamp(from, to),
+            (None, Some(x), Some(y)) => (x + y) / 2,
+            (None, Some(x), None) => {
+                let n = (x + step).min(cells);
+                step *= 2;
+                n
+            }
+            (None, None, Some(y)) => {
+                let n = y.saturating_sub(step);
+                step *= 2;
+                n
+            }
+            (None, None, None) => unreachable!("every probe sets a or b"),
+        };
     }
-    lo + (a as f64 + 0.5) * width
 }
 
 /// The slot of a count surplus in a histogram of `2·SURPLUS_SPAN + 1` cells.

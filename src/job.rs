@@ -99,13 +99,16 @@ pub fn project(
     precision: Option<(f64, u64)>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Plan, Outcome)> {
+    let started = Instant::now();
     let plan = compile(catalog, scenarios, horizon, effort_from);
+    let compiled = started.elapsed().as_secs_f64();
     let transforms: Vec<_> = catalog.indicators.iter().map(|i| i.transform).collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start {} threads: {e}", settings.threads)))?;
-    let outcome = pool.install(|| simulate(&plan, &transforms, settings, precision, progress));
+    let mut outcome = pool.install(|| simulate(&plan, &transforms, settings, precision, progress));
+    outcome.timing.plan = compiled;
     Ok((plan, outcome))
 }
 
@@ -140,6 +143,7 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
         scenarios,
     } = load_inputs(&config.data, &config.scenarios)?;
     restrict(&mut catalog, &config.only, config.target_year)?;
+    let loaded = started.elapsed().as_secs_f64();
     let horizon = catalog
         .targets
         .iter()
@@ -168,7 +172,7 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
         threads: config.threads,
     };
     let progress = Progress::draws(config.progress, config.draws);
-    let (plan, outcome) = project(
+    let (plan, mut outcome) = project(
         &catalog,
         &scenarios,
         horizon,
@@ -178,7 +182,10 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
         &|n| progress.advance(n),
     )?;
     progress.finish();
+    let tabled = Instant::now();
     let tables = tables(&catalog, &plan, &outcome, config.seed);
+    outcome.timing.load = loaded;
+    outcome.timing.tables = tabled.elapsed().as_secs_f64();
     let mut inputs = BTreeMap::new();
     let scenario_files: Vec<_> = scenarios.iter().map(|s| s.file.clone()).collect();
     for file in catalog.files.iter().chain(&scenario_files) {
@@ -201,6 +208,7 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
         scenarios: plan.scenarios.clone(),
         started_utc,
         wall_seconds: started.elapsed().as_secs_f64(),
+        timing: outcome.timing.clone(),
     };
     let snapshot = Snapshot {
         data: catalog.files.clone(),

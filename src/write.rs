@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::simulate::Timing;
 use crate::summarize::Tables;
 
 /// The key of the manifest in each Parquet file's metadata.
@@ -58,6 +59,9 @@ pub struct Manifest {
     pub started_utc: String,
     /// Wall time up to writing, seconds.
     pub wall_seconds: f64,
+    /// Where the time went, seconds (absent in runs of earlier versions).
+    #[serde(default)]
+    pub timing: Timing,
 }
 
 /// SHA-256 of a file, hex.
@@ -500,6 +504,18 @@ pub fn write_tables(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn manifest_without_timing_still_reads() {
+        // Runs written before `timing` existed are still read by `compare`.
+        let json = r#"{"tool":"attain","version":"0.1.0","seed":1,"draws":10,
+            "draws_requested":10,"threads":1,"block_size":4096,"precision":null,
+            "horizon":2030,"inputs":{},"scenarios":["baseline"],
+            "started_utc":"2026-11-25T00:00:00Z","wall_seconds":0.5}"#;
+        let m: Manifest = serde_json::from_str(json).expect("an earlier manifest");
+        assert_eq!(m.timing, Timing::default());
+        assert_eq!(m.seed, 1);
+    }
 
     #[test]
     fn iso8601_formats_known_instants() {

@@ -313,7 +313,7 @@ fn check_accepts_the_fixture_and_prints_the_inventory() {
 #[test]
 fn run_writes_the_contract_tables_with_metadata_and_manifest() {
     let fx = Fixture::new("run");
-    let out = fx.run(&["--seed", "11"]);
+    let out = fx.run(&["--seed", "11", "--threads", "1"]);
     out.assert_success();
     let dir = fx.out();
     for name in [
@@ -488,6 +488,31 @@ fn run_writes_the_contract_tables_with_metadata_and_manifest() {
         );
     }
     assert_eq!(run["scenarios"], serde_json::json!(["baseline", "push"]));
+    // Where the time went: every phase a finite, non-negative number of
+    // seconds; the three CPU parts of the blocks are each positive and, on
+    // one worker, add up to no more than the blocks' wall time (plus clock
+    // granularity).
+    let timing = run["timing"].as_object().expect("timing is an object");
+    let secs = |k: &str| {
+        timing[k]
+            .as_f64()
+            .unwrap_or_else(|| panic!("timing.{k}: {timing:?}"))
+    };
+    for k in [
+        "load", "plan", "pilot", "blocks", "finish", "tables", "paths", "fans", "targets",
+    ] {
+        assert!(
+            secs(k).is_finite() && secs(k) >= 0.0,
+            "timing.{k}: {timing:?}"
+        );
+    }
+    for k in ["paths", "fans", "targets"] {
+        assert!(secs(k) > 0.0, "timing.{k}: {timing:?}");
+    }
+    if run["threads"] == 1 {
+        let cpu = secs("paths") + secs("fans") + secs("targets");
+        assert!(cpu <= secs("blocks") + 1e-3, "{cpu} > blocks: {timing:?}");
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -163,9 +163,10 @@ pub fn pow10(decimals: i32) -> f64 {
 pub fn round_scaled(x: f64, scale: f64) -> f64 {
     // Scaling can land a hair below a half (99.95 * 10 = 999.4999…); a relative
     // nudge of a few ulps keeps published halves rounding away from zero.
+    // `scaled · (1 + 4ε)` is `scaled + |scaled|·4ε` away from zero, rounded
+    // once (1 + 4ε is exact, and so is scaled·4ε).
     let scaled = x * scale;
-    let nudged = scaled + scaled.signum() * scaled.abs() * 4.0 * f64::EPSILON;
-    round_half_away(nudged)
+    round_half_away(scaled * (1.0 + 4.0 * f64::EPSILON))
 }
 
 /// `y.round()` (halves away from zero), without a call into the maths
@@ -178,7 +179,9 @@ fn round_half_away(y: f64) -> f64 {
         return y.round();
     }
     let t = a as i64 as f64;
-    let r = if a - t >= 0.5 { t + 1.0 } else { t };
+    // Adding 0 or 1 (not a branch): whether a fraction reaches a half is a
+    // coin toss to the branch predictor.
+    let r = t + f64::from(u8::from(a - t >= 0.5));
     r.copysign(y)
 }
 
@@ -349,10 +352,25 @@ mod tests {
             let scale = 10f64.powi(rng.random_range(-3..12));
             values.push((rng.random::<f64>() - 0.5) * scale);
         }
-        for y in values {
+        for &y in &values {
             let (got, want) = (round_half_away(y), y.round());
             assert!(got.to_bits() == want.to_bits(), "{y}: {got} != {want}");
         }
         assert!(round_half_away(f64::NAN).is_nan());
+        // The nudge of `round_scaled` as one product equals its written-out
+        // form, a relative step of 4ε away from zero, bit for bit.
+        values.extend([99.95, -99.95, 0.0, 1e-310, -1e-310, f64::NAN]);
+        for &x in &values {
+            for scale in [1.0, 10.0, 100.0, 1e-2] {
+                let scaled = x * scale;
+                let nudged = scaled + scaled.signum() * scaled.abs() * 4.0 * f64::EPSILON;
+                let (got, want) = (round_scaled(x, scale), nudged.round());
+                assert!(
+                    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                    "{x}·{scale}: {got} != {want}"
+                );
+            }
+        }
+        assert_eq!(round_scaled(99.95, 10.0), 1000.0);
     }
 }

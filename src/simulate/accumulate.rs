@@ -6,6 +6,7 @@
 //! [`Outcome`].
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -50,6 +51,8 @@ pub struct Accumulator {
     /// (block, sums of natural fan values then of target statistics), merged in block order.
     sums: Vec<(u64, Vec<f64>)>,
     draws: u64,
+    /// CPU time in paths, fans and targets (see [`super::Timing`]).
+    cpu: [Duration; 3],
     /// Buffers reused from block to block (not part of the summaries).
     work: Work,
 }
@@ -138,6 +141,7 @@ impl Accumulator {
                 .collect(),
             sums: Vec::new(),
             draws: 0,
+            cpu: [Duration::ZERO; 3],
             work: Work::default(),
         }
     }
@@ -170,6 +174,9 @@ impl Accumulator {
         }
         self.sums.extend(other.sums);
         self.draws += other.draws;
+        for (a, b) in self.cpu.iter_mut().zip(other.cpu) {
+            *a += b;
+        }
     }
 
     /// Runs one block of `len` draws.
@@ -184,6 +191,7 @@ impl Accumulator {
         let nt = plan.targets.len();
         let ng = plan.groups.len();
         let cy = plan.calendar_years();
+        let (started, cpu_before) = (Instant::now(), self.cpu);
         let commons = commons(plan, seed, block, len);
         let mut sums = vec![0.0; ns * (plan.series + nt)];
         let mut met_counts = vec![0u32; ns * ng * len];
@@ -216,7 +224,10 @@ impl Accumulator {
                 index: block,
                 len,
             };
+            let clock = Instant::now();
             simulate_indicator(&context, ip, transform, paths, scratch);
+            let simulated = Instant::now();
+            self.cpu[0] += simulated - clock;
             x.resize(years, 0.0);
             base.resize(years, 0.0);
             // A scenario with the same settings as an earlier one for this
@@ -231,6 +242,8 @@ impl Accumulator {
                         .add_all_outside(&grids.fan[i], paths.g(s, t), |g| transform.inverse(g));
                 }
             }
+            let binned = Instant::now();
+            self.cpu[1] += binned - simulated;
             for &j in &ip.targets {
                 let tp = &plan.targets[j];
                 for s in 0..ns {
@@ -334,6 +347,9 @@ impl Accumulator {
         }
         self.work = work;
         self.sums.push((block, sums));
+        // Targets: the rest of the block (commons, tests, scorecard).
+        let [paths, fans] = [self.cpu[0] - cpu_before[0], self.cpu[1] - cpu_before[1]];
+        self.cpu[2] += started.elapsed().saturating_sub(paths + fans);
         self.draws += len as u64;
     }
 
@@ -387,6 +403,11 @@ impl Accumulator {
                 a
             })
             .unwrap_or_else(|| Accumulator::new(engine.plan, engine.grids))
+    }
+
+    /// CPU seconds in paths, fans and targets so far (see [`super::Timing`]).
+    pub fn cpu(&self) -> [f64; 3] {
+        self.cpu.map(|d| d.as_secs_f64())
     }
 
     /// Draws summarised so far.
@@ -567,6 +588,7 @@ impl Accumulator {
             fan,
             targets,
             scorecard: self.scorecard,
+            timing: super::Timing::default(),
         }
     }
 }

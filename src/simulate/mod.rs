@@ -197,8 +197,20 @@ pub(crate) struct Scratch {
     e: Vec<f64>,
     shock: Vec<f64>,
     subs: Vec<u64>,
-    streams: Vec<Option<Stream>>,
-    starts: Vec<PoissonStart>,
+    starts: Vec<Additions>,
+}
+
+/// How one draw's yearly additions are drawn at one rate: found once per
+/// draw and rate multiplier, used for every year and scenario at that rate.
+#[derive(Debug, Clone, Copy, Default)]
+enum Additions {
+    /// A rate of zero: no additions.
+    #[default]
+    None,
+    /// A rate below [`INVERSION_MAX_RATE`]: by inversion of the uniform.
+    Invert(PoissonStart),
+    /// A larger rate: by `rand_distr`'s sampler on the draw's sub-stream.
+    Sample(Poisson<f64>),
 }
 
 /// One year of a walk over all draws: `g[d] = prev[d] + inc(d)`, with
@@ -345,7 +357,7 @@ pub const INVERSION_MAX_RATE: f64 = 30.0;
 /// differ only in their rate get coupled draws (common random numbers).
 #[inline]
 pub fn poisson_inverse(lambda: f64, u: f64) -> f64 {
-    PoissonStart::new(lambda).invert(lambda, u)
+    PoissonStart::new(lambda).invert(u)
 }
 
 /// 1/k by table: a multiplication instead of a division per step.
@@ -360,42 +372,85 @@ static RECIPROCALS: [f64; RECIPROCAL_CAP] = {
     r
 };
 
-/// Where the inversion of a Poisson(λ) distribution function starts: the
-/// mode k₀ = ⌊λ⌋ with P(X = k₀) and P(X ≤ k₀), found once per rate (one
-/// `exp`, k₀ steps) and shared by all the uniforms inverted at that rate,
-/// each of which then walks about √λ steps up or down from there.
+/// Half-width of the window of values around the mode whose distribution
+/// function [`PoissonStart`] keeps.
+const WINDOW: usize = 4;
+
+/// Where the inversion of a Poisson(λ) distribution function starts, found
+/// once per rate (one `exp`, k₀ + [`WINDOW`] steps from 0) and shared by all
+/// the uniforms inverted at that rate: the mode k₀ = ⌊λ⌋ with P(X = k₀) and
+/// P(X ≤ k₀), and the distribution function over k₀ − W − 1 ..= k₀ + W.
+///
+/// A uniform inside the window is inverted by counting the window's steps
+/// below it (comparisons, no branch on each step: the branch predictor
+/// cannot guess where a uniform falls); one outside it (rarely: for λ ≤ 3
+/// under 1 in 100) walks from the mode, about √λ steps.
 #[derive(Debug, Clone, Copy, Default)]
 struct PoissonStart {
+    lambda: f64,
     k: usize,
     p: f64,
     cdf: f64,
+    /// `window[i]` = P(X ≤ k₀ − W − 1 + i), 0 for negative values.
+    window: [f64; 2 * WINDOW + 2],
 }
 
 impl PoissonStart {
     #[inline]
     fn new(lambda: f64) -> Self {
+        let mode = (lambda as usize).min(RECIPROCAL_CAP - 2 - WINDOW);
+        // The value of window[0]: may be negative (those cells stay 0).
+        let first = mode as isize - WINDOW as isize - 1;
+        let mut window = [0.0; 2 * WINDOW + 2];
         let mut p = (-lambda).exp();
         let mut cdf = p;
-        let mode = (lambda as usize).min(RECIPROCAL_CAP - 2);
-        for &r in &RECIPROCALS[1..=mode] {
-            p *= lambda * r;
-            cdf += p;
+        let (mut p_mode, mut cdf_mode) = (p, cdf);
+        for (k, &r) in RECIPROCALS.iter().enumerate().take(mode + WINDOW + 1) {
+            if k > 0 {
+                p *= lambda * r;
+                cdf += p;
+            }
+            if k == mode {
+                (p_mode, cdf_mode) = (p, cdf);
+            }
+            if let Some(slot) = usize::try_from(k as isize - first)
+                .ok()
+                .and_then(|i| window.get_mut(i))
+            {
+                *slot = cdf;
+            }
         }
-        PoissonStart { k: mode, p, cdf }
+        PoissonStart {
+            lambda,
+            k: mode,
+            p: p_mode,
+            cdf: cdf_mode,
+            window,
+        }
     }
 
     #[inline]
-    fn invert(&self, lambda: f64, u: f64) -> f64 {
+    fn invert(&self, u: f64) -> f64 {
+        let w = &self.window;
+        if u >= w[0] && u < w[2 * WINDOW + 1] {
+            // The smallest k with P(X ≤ k) > u lies in the window: one past
+            // window[0]'s value, plus the steps at or below u.
+            let steps: u32 = w[1..=2 * WINDOW].iter().map(|&c| u32::from(u >= c)).sum();
+            return (self.k as f64 - WINDOW as f64) + f64::from(steps);
+        }
         let PoissonStart {
+            lambda,
             mut k,
             mut p,
             mut cdf,
+            ..
         } = *self;
         if u < cdf {
             // Down: P(X ≤ k − 1) = P(X ≤ k) − P(X = k), P(X = k − 1) = P(X = k)·k/λ.
+            let inv = 1.0 / lambda;
             while k > 0 && u < cdf - p {
                 cdf -= p;
-                p *= k as f64 / lambda;
+                p *= k as f64 * inv;
                 k -= 1;
             }
         } else {
@@ -434,7 +489,6 @@ fn count(
         sigma: lambda,
         e: u,
         subs,
-        streams,
         starts,
         ..
     } = scratch;
@@ -448,7 +502,9 @@ fn count(
             u[t * len + d] = rng.random::<f64>();
         }
     }
-    // The distinct rate multipliers: the inversion's start once per draw for each.
+    // The distinct rate multipliers; per distinct scenario and year, which
+    // one applies and an earlier scenario with the same one that year (it
+    // drew the same additions: same λ, same uniform, by inversion).
     let mut mults: Vec<f64> = Vec::new();
     for spec in &ip.paths {
         for &m in &spec.rate_mult {
@@ -457,48 +513,56 @@ fn count(
             }
         }
     }
-    starts.resize(mults.len() * len, PoissonStart::default());
-    for (i, &m) in mults.iter().enumerate() {
-        for (start, &l) in starts[i * len..(i + 1) * len]
-            .iter_mut()
-            .zip(&lambda[..len])
-        {
-            let rate = m * l;
-            if rate > 0.0 && rate < INVERSION_MAX_RATE {
-                *start = PoissonStart::new(rate);
-            }
+    let mut columns = Vec::new();
+    for s in (0..ns).filter(distinct) {
+        for t in 0..years {
+            let m = ip.paths[s].rate_mult[t];
+            let i = mults.iter().position(|&x| x == m).expect("listed");
+            let earlier = (0..s).find(|&r| distinct(&r) && ip.paths[r].rate_mult[t] == m);
+            columns.push((s, t, i, earlier));
         }
     }
     // `x` holds each (scenario, year)'s additions before shocks; natural
-    // values are read from `g` (a count is its own natural value).
+    // values are read from `g` (a count is its own natural value). Draw by
+    // draw: how additions are drawn at each multiplier is found once and
+    // used for every year and scenario.
     paths.natural_is_g = true;
+    starts.clear();
+    starts.resize(mults.len(), Additions::None);
+    for d in 0..len {
+        for (start, &m) in starts.iter_mut().zip(&mults) {
+            let rate = m * lambda[d];
+            *start = if rate <= 0.0 {
+                Additions::None
+            } else if rate < INVERSION_MAX_RATE {
+                Additions::Invert(PoissonStart::new(rate))
+            } else {
+                Poisson::new(rate).map_or(Additions::None, Additions::Sample)
+            };
+        }
+        // The draw's sub-stream, restarted for each scenario.
+        let mut sub: Option<(usize, Stream)> = None;
+        for &(s, t, i, earlier) in &columns {
+            paths.x[(s * years + t) * len + d] = match &starts[i] {
+                Additions::None => 0.0,
+                Additions::Invert(start) => match earlier {
+                    Some(r) => paths.x[(r * years + t) * len + d],
+                    None => start.invert(u[t * len + d]),
+                },
+                Additions::Sample(poisson) => {
+                    if sub.as_ref().is_none_or(|(of, _)| *of != s) {
+                        sub = Some((s, Stream::seed_from_u64(subs[d])));
+                    }
+                    let (_, r) = sub.as_mut().expect("just set");
+                    poisson.sample(r)
+                }
+            };
+        }
+    }
     for s in (0..ns).filter(distinct) {
         let spec = &ip.paths[s];
-        streams.clear();
-        streams.resize(len, None);
         for t in 0..years {
-            let m = spec.rate_mult[t];
             let at = (s * years + t) * len;
-            // An earlier scenario with the same multiplier this year drew
-            // the same additions (same λ, same uniform) by inversion.
-            let earlier = (0..s).find(|&r| distinct(&r) && ip.paths[r].rate_mult[t] == m);
-            let starts =
-                &starts[mults.iter().position(|&x| x == m).expect("listed") * len..][..len];
-            let u = &u[t * len..(t + 1) * len];
-            for d in 0..len {
-                let rate = m * lambda[d];
-                paths.x[at + d] = if rate <= 0.0 {
-                    0.0
-                } else if rate < INVERSION_MAX_RATE {
-                    match earlier {
-                        Some(r) => paths.x[(r * years + t) * len + d],
-                        None => starts[d].invert(rate, u[d]),
-                    }
-                } else {
-                    let r = streams[d].get_or_insert_with(|| Stream::seed_from_u64(subs[d]));
-                    Poisson::new(rate).map_or(0.0, |p| p.sample(r))
-                };
-            }
             let (before, rest) = paths.g.split_at_mut(at);
             let g = &mut rest[..len];
             let adds = &paths.x[at..at + len];
@@ -666,6 +730,37 @@ pub struct Outcome {
     pub targets: Vec<Option<TargetSummary>>,
     /// `[s * groups + g]`: draws with exactly k targets met, k = 0..=members.
     pub scorecard: Vec<Vec<u64>>,
+    /// Where the time went (varies from run to run; not a result).
+    pub timing: Timing,
+}
+
+/// Where a run's time went, in seconds. Wall times are for the phases in
+/// order; CPU times are summed over the workers inside the blocks, so on
+/// one thread `paths + fans + targets` is about `blocks`. Not a result: it
+/// varies from run to run, and is written to `run.json` for benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Timing {
+    /// Wall: reading and checking the inputs.
+    pub load: f64,
+    /// Wall: fitting every indicator and compiling the scenarios.
+    pub plan: f64,
+    /// Wall: the pilot that places the quantile grids.
+    pub pilot: f64,
+    /// Wall: all blocks of draws.
+    pub blocks: f64,
+    /// Wall: merging and finishing the summaries.
+    pub finish: f64,
+    /// Wall: building the tables from the summaries (writing them is not
+    /// included: the timing is written with them).
+    pub tables: f64,
+    /// CPU: simulating paths (parameters, random numbers, walks, counts,
+    /// milestones): the simulation phase.
+    pub paths: f64,
+    /// CPU: binning the fan series into their sketches.
+    pub fans: f64,
+    /// CPU: testing targets, their statistics, first passage, required
+    /// effort and the scorecard.
+    pub targets: f64,
 }
 
 /// Runs the whole simulation: pilot, then every block, inside the current
@@ -678,7 +773,9 @@ pub fn simulate(
     precision: Option<(f64, u64)>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Outcome {
+    let started = std::time::Instant::now();
     let grids = pilot(plan, transforms, settings.seed);
+    let pilot_s = started.elapsed().as_secs_f64();
     let block = BLOCK as u64;
     let blocks = settings.draws.div_ceil(block);
     let engine = Engine {
@@ -713,7 +810,19 @@ pub fn simulate(
             done = next;
         }
     }
-    acc.finish(plan, transforms, &grids)
+    let blocks_s = started.elapsed().as_secs_f64() - pilot_s;
+    let [paths, fans, targets] = acc.cpu();
+    let mut outcome = acc.finish(plan, transforms, &grids);
+    outcome.timing = Timing {
+        pilot: pilot_s,
+        blocks: blocks_s,
+        finish: started.elapsed().as_secs_f64() - pilot_s - blocks_s,
+        paths,
+        fans,
+        targets,
+        ..Timing::default()
+    };
+    outcome
 }
 
 #[cfg(test)]

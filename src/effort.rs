@@ -390,9 +390,13 @@ pub fn boundary_on_grid(
     // First edge: a Newton step from η = 0 (the draw as it is) with the
     // slope of the previous draw's secant (draws of a block are alike), else
     // η = ±scale. Then secant steps in φ, rounded to an edge strictly inside
-    // the bracket; after three, or when the secant fails, gallop from the
-    // known side, then bisect. The guesses only save evaluations: the cell
-    // is the one where the exact test turns.
+    // the bracket (publication rounding can put the exact boundary a few
+    // cells from the smooth one: the clamp then steps towards it); after
+    // eight, or when the secant fails, gallop from the known side, then
+    // bisect. The guesses only save evaluations: the cell is the one where
+    // the exact test turns. About 3.8 evaluations per boundary on the
+    // shipped catalog (was 5.1).
+    const SECANT_PROBES: usize = 8;
     let (mut p0, mut h0) = (factor(tp, transform, 0.0), path.gap_of(stat));
     let first = if slope.is_finite() && *slope > 0.0 && h0 != 0.0 {
         -h0 / *slope
@@ -445,7 +449,7 @@ pub fn boundary_on_grid(
                 *slope = secant;
             }
         }
-        let next = (probes <= 3 && h.is_finite() && h0.is_finite() && h != h0)
+        let next = (probes <= SECANT_PROBES && h.is_finite() && h0.is_finite() && h != h0)
             .then(|| p - h * (p - p0) / (h - h0))
             .filter(|p2| p2.is_finite() && !(exponential && *p2 <= 0.0));
         (p0, h0) = (p, h);

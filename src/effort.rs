@@ -346,12 +346,13 @@ impl Shifted<'_> {
 /// `x` holds the draw's natural values (read in the years the statistic
 /// uses) and `stat` its statistic as it is; `phis` are the grid's
 /// [`edge_factors`]; `base` is scratch; `slope` carries the smooth gap's
-/// slope in η from one draw to the next (NaN at first). The cell is found by a few secant
-/// steps on the smooth statistic in φ (where the boundary would be without
-/// publication rounding), then by galloping and bisection on the exact
-/// published test from the nearest cell edge: about five evaluations, one
-/// `exp` and one `ln`, instead of the twelve evaluations and `exp`s of
-/// bisecting all cells.
+/// slope in η from one draw to the next (NaN at first). The cell is found by
+/// secant steps on the smooth statistic in φ (where the boundary would be
+/// without publication rounding), each taken at a cell edge so that it also
+/// tests the exact published rule there, until two neighbouring edges
+/// bracket the turn of that rule (galloping and bisection if the secant
+/// stalls): about four evaluations and one `exp`, instead of the twelve
+/// evaluations and `exp`s of bisecting all cells.
 #[allow(clippy::too_many_arguments)]
 pub fn boundary_on_grid(
     tp: &TargetPlan,

@@ -47,6 +47,7 @@ use attain::fit::Fit;
 use attain::job::load_inputs;
 use attain::plan::{compile, Plan};
 use attain::rng::{stream, Domain};
+use attain::scenario::scenario_files;
 use attain::simulate::{BLOCK, INVERSION_MAX_RATE};
 
 /// Draw the model's normals and nothing else.
@@ -75,25 +76,6 @@ struct Args {
     /// Scenario files or folders (with `--data`).
     #[arg(long, num_args = 1.., default_value = "scenarios")]
     scenario_files: Vec<PathBuf>,
-}
-
-/// The scenario files of `paths` (folders give their `*.toml`, sorted).
-fn scenario_files(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .expect("a readable scenario folder")
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(p.clone());
-        }
-    }
-    files
 }
 
 /// One block of the variates floor: every random number the model draws
@@ -125,18 +107,24 @@ fn variates_block(plan: &Plan, seed: u64, index: u64, len: usize, weights: &[f64
             }
             Fit::Count(c) => {
                 let gamma = Gamma::new(c.shape(), 1.0 / c.span_years).expect("shape > 0");
-                // Per year, the distinct rate multipliers of the scenarios.
-                let mut mults: Vec<Vec<f64>> = vec![Vec::new(); ip.years];
+                // The distinct rate multipliers, and per year the ones the
+                // scenarios use (as indexes into them).
+                let mut all: Vec<f64> = Vec::new();
+                let mut used: Vec<Vec<usize>> = vec![Vec::new(); ip.years];
                 for spec in &ip.paths {
                     for (t, &m) in spec.rate_mult.iter().enumerate() {
-                        if m > 0.0 && !mults[t].contains(&m) {
-                            mults[t].push(m);
+                        if m <= 0.0 {
+                            continue;
+                        }
+                        let i = all.iter().position(|&x| x == m).unwrap_or_else(|| {
+                            all.push(m);
+                            all.len() - 1
+                        });
+                        if !used[t].contains(&i) {
+                            used[t].push(i);
                         }
                     }
                 }
-                let mut all: Vec<f64> = mults.iter().flatten().copied().collect();
-                all.sort_by(f64::total_cmp);
-                all.dedup();
                 let mut samplers: Vec<Option<Poisson<f64>>> = vec![None; all.len()];
                 for _ in 0..len {
                     let lambda: f64 = gamma.sample(&mut rng);
@@ -151,12 +139,9 @@ fn variates_block(plan: &Plan, seed: u64, index: u64, len: usize, weights: &[f64
                             .then(|| Poisson::new(rate).ok())
                             .flatten();
                     }
-                    for ms in &mults {
-                        for m in ms {
-                            let i = all.iter().position(|x| x == m).expect("listed");
-                            if let Some(p) = &samplers[i] {
-                                add(p.sample(&mut rng));
-                            }
+                    for &i in used.iter().flatten() {
+                        if let Some(p) = &samplers[i] {
+                            add(p.sample(&mut rng));
                         }
                     }
                 }
@@ -203,10 +188,12 @@ fn main() {
     let blocks = args.draws.div_ceil(block_len);
     let len_of = |b: u64| (args.draws - b * block_len).min(block_len) as usize;
     if let Some(data) = &args.data {
-        let inputs = load_inputs(data, &scenario_files(&args.scenario_files)).unwrap_or_else(|e| {
-            eprintln!("error: {e}");
-            std::process::exit(2);
-        });
+        let inputs = scenario_files(&args.scenario_files)
+            .and_then(|files| load_inputs(data, &files))
+            .unwrap_or_else(|e| {
+                eprintln!("error: {e}");
+                std::process::exit(2);
+            });
         let horizon = inputs.catalog.targets.iter().map(|t| t.target_year).max();
         let plan = compile(
             &inputs.catalog,

@@ -149,10 +149,10 @@ impl Sketch {
         }
         let top = grid.cells as f64;
         let mut outside = 0.0;
-        let inside = |pos: f64| pos >= 0.0 && pos < top;
-        // Inside values convert to a cell by `pos as u32`: the saturating
+        // An inside value's cell is `pos as u32`: Rust's saturating
         // conversion to u32 is a few instructions shorter than to usize
         // (cells never reach 2^32).
+        let inside = |pos: f64| pos >= 0.0 && pos < top;
         // Outside values: below the grid, or above it (NaN counts above).
         let mut count_outside = |x: f64, pos: f64| {
             if pos < 0.0 {

@@ -3,12 +3,17 @@
 
     python3 bench/report.py --raw WORK/raw.tsv --phases WORK/phases.tsv --work WORK --nproc 2
 
-Prints: the table (median wall time of the repeats, throughput in
+Prints: the table (median wall time of the rounds, throughput in
 draws × targets × scenarios per second, peak RSS, multiple of the floor), the
 scaling summary, where attain's time goes (its run.json "timing": the
-simulation phase against the floor and the variates floor), the speed ratio
-attain/NumPy at 10^6 draws, and the check of the NumPy peer's probabilities
-against attain's p_attain.
+simulation phase against the floor and the variates floor), the ratios the
+goals are about (threads, floors, NumPy), and the check of the NumPy peer's
+probabilities against attain's p_attain.
+
+Every ratio is paired: bench/run.sh runs the cases in interleaved rounds, a
+ratio is taken between two runs of the same round, and the median over
+rounds is reported with its range. The machine's speed can drift by a third
+within minutes; runs of one round are at most a few minutes apart.
 """
 
 import argparse
@@ -20,6 +25,29 @@ import pandas as pd
 
 def fmt_rate(x):
     return f"{x / 1e6:,.1f} M"
+
+
+def by_round(raw, case, impl, draws, threads):
+    """Wall seconds of one case, indexed by round."""
+    sel = raw[(raw.case == case) & (raw.impl == impl) & (raw.draws == draws) & (raw.threads == threads)]
+    return sel.set_index("rep")["wall_s"]
+
+
+def paired(num, den):
+    """Ratio num/den within each round: (median, min, max, rounds); NaNs without a pair."""
+    r = (num / den).dropna()
+    if r.empty:
+        return (np.nan, np.nan, np.nan, 0)
+    return (r.median(), r.min(), r.max(), len(r))
+
+
+def fmt_paired(p, digits=1):
+    med, lo, hi, n = p
+    if n == 0:
+        return "n/a"
+    if n == 1:
+        return f"{med:.{digits}f}×"
+    return f"{med:.{digits}f}× ({lo:.{digits}f}–{hi:.{digits}f})"
 
 
 def main():
@@ -46,20 +74,21 @@ def main():
         )
         .reset_index()
     )
-    floor = runs[runs.impl == "floor"].set_index(["case", "draws", "threads"])["wall"]
     variates = runs[runs.impl == "variates"].set_index(["case", "draws", "threads"])["wall"]
 
     print()
-    print(f"## attain benchmark ({args.nproc} cores; median of {runs.repeats.max()} runs)")
+    print(f"## attain benchmark ({args.nproc} cores; median of {runs.repeats.max()} interleaved rounds)")
     print()
     print("| case | impl | indicators | draws | threads | median wall s | draws×targets×scenarios / s | peak RSS MiB | × floor |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in runs[~runs.impl.isin(["floor", "variates"])].itertuples():
         work_units = r.draws * r.targets * r.scenarios
-        f = floor.get((r.case, r.draws, r.threads), np.nan)
+        times_floor = paired(
+            by_round(raw, r.case, r.impl, r.draws, r.threads), by_round(raw, r.case, "floor", r.draws, r.threads)
+        )[0]
         print(
             f"| {r.case} | {r.impl} | {r.indicators} | {r.draws:,} | {r.threads} | {r.wall:.2f} | "
-            f"{fmt_rate(work_units / r.wall)} | {r.rss_kb / 1024:.0f} | {r.wall / f:.1f} |"
+            f"{fmt_rate(work_units / r.wall)} | {r.rss_kb / 1024:.0f} | {times_floor:.1f} |"
         )
     print()
     print("Floor (draw the walks' normals, one multiply-add per scenario; its own clock):")
@@ -90,18 +119,22 @@ def main():
         ph = phases.groupby(["case", "draws", "threads"], sort=False).median(numeric_only=True).reset_index()
         print()
         print("Where attain's time goes (medians of run.json \"timing\"; CPU seconds summed over workers).")
-        print("Simulation phase = paths CPU ÷ threads, against the floor and the variates floor:")
+        print("Simulation phase = paths CPU ÷ threads, against the floor and the variates floor (paired by round):")
         print()
-        print("| case | draws | threads | pilot s | blocks s | paths CPU s | fans CPU s | targets CPU s | sim. × floor | sim. × variates | job × variates |")
+        print("| case | draws | threads | pilot s | blocks s | paths CPU s (walks / counts / milestones) | fans CPU s | targets CPU s | sim. × floor | sim. × variates | job × variates |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        walls = runs[runs.impl == "attain"].set_index(["case", "draws", "threads"])["wall"]
         for r in ph.itertuples():
             key = (r.case, r.draws, r.threads)
-            sim = r.paths_cpu_s / r.threads
-            f, v = floor.get(key, np.nan), variates.get(key, np.nan)
+            sel = phases[(phases.case == r.case) & (phases.draws == r.draws) & (phases.threads == r.threads)]
+            sim = sel.set_index("rep")["paths_cpu_s"] / r.threads
+            f = by_round(raw, r.case, "floor", r.draws, r.threads)
+            v = by_round(raw, r.case, "variates", r.draws, r.threads)
+            job = by_round(raw, r.case, "attain", r.draws, r.threads)
             print(
-                f"| {r.case} | {r.draws:,} | {r.threads} | {r.pilot_s:.2f} | {r.blocks_s:.2f} | {r.paths_cpu_s:.2f} | "
-                f"{r.fans_cpu_s:.2f} | {r.targets_cpu_s:.2f} | {sim / f:.1f} | {sim / v:.2f} | {walls.get(key, np.nan) / v:.1f} |"
+                f"| {r.case} | {r.draws:,} | {r.threads} | {r.pilot_s:.2f} | {r.blocks_s:.2f} | {r.paths_cpu_s:.2f} "
+                f"({r.walks_cpu_s:.2f} / {r.counts_cpu_s:.2f} / {r.milestones_cpu_s:.2f}) | "
+                f"{r.fans_cpu_s:.2f} | {r.targets_cpu_s:.2f} | {paired(sim, f)[0]:.1f} | {paired(sim, v)[0]:.2f} | "
+                f"{paired(job, v)[0]:.1f} |"
             )
 
     # Scaling: wall time per indicator·draw on the generated catalogs.
@@ -116,23 +149,45 @@ def main():
             n = r.indicators * r.draws
             print(f"| {r.case} @ {r.draws:,} | {n:,} | {r.wall:.2f} | {r.wall / n * 1e9:.0f} | {r.rss_kb / 1024:.0f} |")
 
-    # Speed ratio attain / NumPy at 10^6 draws.
-    big_draws = 1_000_000
-    sel = runs[(runs.case == "default") & (runs.draws == big_draws)]
-    numpy_wall = sel[sel.impl == "numpy"].wall
-    if len(numpy_wall):
+    # The ratios of the goals, paired by round: median (range).
+    default = runs[(runs.case == "default") & (runs.impl == "attain")]
+    threads = sorted(default.threads.unique())
+    if len(default):
         print()
-        for r in sel[sel.impl == "attain"].itertuples():
-            print(
-                f"Speed ratio attain/NumPy at 10^6 draws, attain on {r.threads} thread(s): "
-                f"{numpy_wall.iloc[0] / r.wall:.1f}× (NumPy {numpy_wall.iloc[0]:.1f} s, attain {r.wall:.2f} s)"
-            )
+        print("### Ratios of the goals (paired within rounds: median, range over rounds)")
+        print()
+        print("| draws | threads | job × floor | job × variates | sim. × floor | NumPy ÷ attain |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for draws in sorted(default.draws.unique()):
+            numpy_wall = by_round(raw, "default", "numpy", draws, 1)
+            for t in threads:
+                job = by_round(raw, "default", "attain", draws, t)
+                f = by_round(raw, "default", "floor", draws, t)
+                v = by_round(raw, "default", "variates", draws, t)
+                sel = phases[(phases.case == "default") & (phases.draws == draws) & (phases.threads == t)]
+                sim = sel.set_index("rep")["paths_cpu_s"] / t
+                print(
+                    f"| {draws:,} | {t} | {fmt_paired(paired(job, f))} | {fmt_paired(paired(job, v))} | "
+                    f"{fmt_paired(paired(sim, f))} | {fmt_paired(paired(numpy_wall, job))} |"
+                )
+        if len(threads) > 1:
+            lo, hi = threads[0], threads[-1]
+            print()
+            for draws in sorted(default.draws.unique()):
+                speedup = paired(by_round(raw, "default", "attain", draws, lo), by_round(raw, "default", "attain", draws, hi))
+                floor_speedup = paired(
+                    by_round(raw, "default", "floor", draws, lo), by_round(raw, "default", "floor", draws, hi)
+                )
+                print(
+                    f"- Threads {lo} → {hi} at {draws:,} draws: attain {fmt_paired(speedup, 2)}, "
+                    f"the floor {fmt_paired(floor_speedup, 2)}."
+                )
 
     # The peer check: |p_peer − p_attain| ≤ 4·sqrt(p(1−p)/N_a + p(1−p)/N_p).
     print()
     print("### NumPy peer vs attain p_attain (tolerance 4·sqrt(2·p(1−p)/N), p pooled)")
     all_pass = True
-    for draws in (100_000, big_draws):
+    for draws in (100_000, 1_000_000):
         attain_dir = work / "out" / f"default-attain-{draws}-t{args.nproc}"
         peer_csv = work / "out" / f"default-numpy-{draws}-t1.csv"
         if not (attain_dir / "attainment.parquet").exists() or not peer_csv.exists():

@@ -6,8 +6,9 @@
 #   KEEP=1 bash bench/run.sh          # keep the work folder (outputs, raw timings)
 #
 # Builds the release binary and the floor example, generates two large
-# catalogs, times attain, the floor and the NumPy peer (median of REPEATS runs,
-# peak RSS from GNU time), checks the peer's probabilities against attain's,
+# catalogs, times attain, the floors and the NumPy peer in REPEATS interleaved
+# rounds (medians; ratios paired within a round; peak RSS from GNU time),
+# checks the peer's probabilities against attain's,
 # and prints a Markdown table. Nothing is written outside a temporary folder:
 # output/ is left as it is.
 set -euo pipefail
@@ -50,7 +51,7 @@ counts() {
 }
 
 printf 'case\timpl\tdraws\tthreads\tindicators\ttargets\tscenarios\tnormals\trep\twall_s\trss_kb\n' >"$RAW"
-printf 'case\tdraws\tthreads\trep\tpilot_s\tblocks_s\tpaths_cpu_s\tfans_cpu_s\ttargets_cpu_s\n' >"$PHASES"
+printf 'case\tdraws\tthreads\trep\tpilot_s\tblocks_s\tpaths_cpu_s\tfans_cpu_s\ttargets_cpu_s\twalks_cpu_s\tcounts_cpu_s\tmilestones_cpu_s\n' >"$PHASES"
 
 # Reads GNU time's -v report: wall seconds and peak RSS (KiB).
 parse_time() {
@@ -60,76 +61,78 @@ parse_time() {
         END { printf "%s\t%s", wall, rss }' "$1"
 }
 
-# measure CASE IMPL DATA SCEN DRAWS THREADS SIZES...: REPEATS timed runs.
-measure() {
-    local case=$1 impl=$2 data=$3 scen=$4 draws=$5 threads=$6 sizes=$7
-    local out="$WORK/out/$case-$impl-$draws-t$threads"
+# Every function below times ONE run and appends it to the raw table with its
+# round number REP. The rounds interleave the cases (attain, the floors and
+# the peer, at every thread count), so the ratios the goals are about are
+# taken between runs made minutes apart at most, under the same conditions of
+# the machine; report.py gives each ratio as the median over rounds of the
+# ratio within a round (a paired comparison).
+
+# attain_run CASE DATA SCEN DRAWS THREADS SIZES REP
+attain_run() {
+    local case=$1 data=$2 scen=$3 draws=$4 threads=$5 sizes=$6 rep=$7
+    local out="$WORK/out/$case-attain-$draws-t$threads"
     local sizes_tsv=${sizes// /$'\t'}
-    for rep in $(seq 1 "$REPEATS"); do
-        local tfile="$WORK/time.txt"
-        case $impl in
-        attain)
-            /usr/bin/time -v -o "$tfile" "$ATTAIN" run --data "$data" --scenarios "$scen" \
-                --out "$out" --draws "$draws" --threads "$threads" --quiet >/dev/null
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" attain "$draws" "$threads" "$sizes_tsv" "$rep" \
-                "$(parse_time "$tfile")" >>"$RAW"
-            # attain's own account of its phases (run.json "timing").
-            python3 -c 'import json, sys
+    local tfile="$WORK/time.txt"
+    /usr/bin/time -v -o "$tfile" "$ATTAIN" run --data "$data" --scenarios "$scen" \
+        --out "$out" --draws "$draws" --threads "$threads" --quiet >/dev/null
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" attain "$draws" "$threads" "$sizes_tsv" "$rep" \
+        "$(parse_time "$tfile")" >>"$RAW"
+    # attain's own account of its phases (run.json "timing").
+    python3 -c 'import json, sys
 t = json.load(open(sys.argv[1]))["timing"]
-print("\t".join(sys.argv[2:] + [str(t[k]) for k in ("pilot", "blocks", "paths", "fans", "targets")]))' \
-                "$out/run.json" "$case" "$draws" "$threads" "$rep" >>"$PHASES"
-            ;;
-        numpy)
-            /usr/bin/time -v -o "$tfile" python3 bench/numpy_peer.py --data "$data" --scenarios "$scen" \
-                --draws "$draws" --out "$out.csv" >/dev/null
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" numpy "$draws" 1 "$sizes_tsv" "$rep" \
-                "$(parse_time "$tfile")" >>"$RAW"
-            ;;
-        esac
-    done
-    log "$case $impl draws=$draws threads=$threads done"
+print("\t".join(sys.argv[2:] + [str(t[k]) for k in ("pilot", "blocks", "paths", "fans", "targets", "walks", "counts", "milestones")]))' \
+        "$out/run.json" "$case" "$draws" "$threads" "$rep" >>"$PHASES"
 }
 
-# floor CASE DRAWS THREADS SIZES: the floor with the case's sizes (its own clock).
-floor() {
-    local case=$1 draws=$2 threads=$3 sizes=$4
+# numpy_run CASE DATA SCEN DRAWS SIZES REP: the NumPy peer (one thread).
+numpy_run() {
+    local case=$1 data=$2 scen=$3 draws=$4 sizes=$5 rep=$6
+    local out="$WORK/out/$case-numpy-$draws-t1"
+    local sizes_tsv=${sizes// /$'\t'}
+    local tfile="$WORK/time.txt"
+    /usr/bin/time -v -o "$tfile" python3 bench/numpy_peer.py --data "$data" --scenarios "$scen" \
+        --draws "$draws" --out "$out.csv" >/dev/null
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" numpy "$draws" 1 "$sizes_tsv" "$rep" \
+        "$(parse_time "$tfile")" >>"$RAW"
+}
+
+# floor_run CASE DRAWS THREADS SIZES REP: the floor with the case's sizes (its own clock).
+floor_run() {
+    local case=$1 draws=$2 threads=$3 sizes=$4 rep=$5
     read -r _ _ scenarios normals <<<"$sizes"
     local sizes_tsv=${sizes// /$'\t'}
-    for rep in $(seq 1 "$REPEATS"); do
-        local tfile="$WORK/time.txt"
-        local line
-        line=$(/usr/bin/time -v -o "$tfile" "$FLOOR" --draws "$draws" --normals-per-draw "$normals" \
-            --scenarios "$scenarios" --threads "$threads")
-        local secs=${line#*seconds=}
-        secs=${secs%% *}
-        local rss
-        rss=$(parse_time "$tfile" | cut -f2)
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" floor "$draws" "$threads" "$sizes_tsv" "$rep" \
-            "$secs" "$rss" >>"$RAW"
-    done
+    local tfile="$WORK/time.txt"
+    local line
+    line=$(/usr/bin/time -v -o "$tfile" "$FLOOR" --draws "$draws" --normals-per-draw "$normals" \
+        --scenarios "$scenarios" --threads "$threads")
+    local secs=${line#*seconds=}
+    secs=${secs%% *}
+    local rss
+    rss=$(parse_time "$tfile" | cut -f2)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" floor "$draws" "$threads" "$sizes_tsv" "$rep" \
+        "$secs" "$rss" >>"$RAW"
 }
 
-# variates CASE DATA SCEN DRAWS THREADS SIZES: the variates floor (every
-# random number the model draws for the catalog; its own clock).
-variates() {
-    local case=$1 data=$2 scen=$3 draws=$4 threads=$5 sizes=$6
+# variates_run CASE DATA SCEN DRAWS THREADS SIZES REP: the variates floor
+# (every random number the model draws for the catalog; its own clock).
+variates_run() {
+    local case=$1 data=$2 scen=$3 draws=$4 threads=$5 sizes=$6 rep=$7
     local indicators targets scenarios
     read -r indicators targets scenarios _ <<<"$sizes"
-    for rep in $(seq 1 "$REPEATS"); do
-        local tfile="$WORK/time.txt"
-        local line
-        line=$(/usr/bin/time -v -o "$tfile" "$FLOOR" --draws "$draws" --threads "$threads" \
-            --data "$data" --scenario-files "$scen")
-        local secs=${line#*seconds=}
-        secs=${secs%% *}
-        local n=${line#*variates=}
-        n=${n%% *}
-        local rss
-        rss=$(parse_time "$tfile" | cut -f2)
-        # The normals column holds the variates per draw.
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" variates "$draws" "$threads" \
-            "$indicators" "$targets" "$scenarios" "$((n / draws))" "$rep" "$secs" "$rss" >>"$RAW"
-    done
+    local tfile="$WORK/time.txt"
+    local line
+    line=$(/usr/bin/time -v -o "$tfile" "$FLOOR" --draws "$draws" --threads "$threads" \
+        --data "$data" --scenario-files "$scen")
+    local secs=${line#*seconds=}
+    secs=${secs%% *}
+    local n=${line#*variates=}
+    n=${n%% *}
+    local rss
+    rss=$(parse_time "$tfile" | cut -f2)
+    # The normals column holds the variates per draw.
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" variates "$draws" "$threads" \
+        "$indicators" "$targets" "$scenarios" "$((n / draws))" "$rep" "$secs" "$rss" >>"$RAW"
 }
 
 DEFAULT_SIZES=$(counts data scenarios)
@@ -140,28 +143,28 @@ log "load average before timing: $(cut -d' ' -f1-3 /proc/loadavg) on $NPROC core
 
 THREADS=$(printf '%s\n' 1 2 "$NPROC" | sort -nu | tr '\n' ' ')
 
-# ---------------------------------------------------------------- default catalog
-for draws in 100000 1000000; do
-    for t in $THREADS; do
-        measure default attain data scenarios "$draws" "$t" "$DEFAULT_SIZES"
-        floor default "$draws" "$t" "$DEFAULT_SIZES"
-        variates default data scenarios "$draws" "$t" "$DEFAULT_SIZES"
+# ---------------------------------------------------------------- rounds
+# Each round: the default catalog at 10^5 and 10^6 draws (attain, floor and
+# variates floor at every thread count, then the NumPy peer), then the
+# scaling cases on the generated catalogs, indicators × draws: 200 × 5·10^4,
+# 200 × 2.5·10^5 (draws ×5), 1000 × 5·10^4 (indicators ×5; the same
+# indicator·draws as 200 × 2.5·10^5), all cores.
+for rep in $(seq 1 "$REPEATS"); do
+    for draws in 100000 1000000; do
+        for t in $THREADS; do
+            attain_run default data scenarios "$draws" "$t" "$DEFAULT_SIZES" "$rep"
+            floor_run default "$draws" "$t" "$DEFAULT_SIZES" "$rep"
+            variates_run default data scenarios "$draws" "$t" "$DEFAULT_SIZES" "$rep"
+        done
+        numpy_run default data scenarios "$draws" "$DEFAULT_SIZES" "$rep"
     done
-done
-
-# ---------------------------------------------------------------- scaling
-# indicators × draws: 200 × 5·10^4, 200 × 2.5·10^5 (draws ×5), 1000 × 5·10^4
-# (indicators ×5; the same indicator·draws as 200 × 2.5·10^5). All cores.
-for spec in "big200 50000" "big200 250000" "big1000 50000"; do
-    read -r case draws <<<"$spec"
-    sizes_var="${case^^}_SIZES"
-    measure "$case" attain "$WORK/$case/data" "$WORK/$case/scenarios" "$draws" "$NPROC" "${!sizes_var}"
-    floor "$case" "$draws" "$NPROC" "${!sizes_var}"
-done
-
-# ---------------------------------------------------------------- NumPy peer
-for draws in 100000 1000000; do
-    measure default numpy data scenarios "$draws" 1 "$DEFAULT_SIZES"
+    for spec in "big200 50000" "big200 250000" "big1000 50000"; do
+        read -r case draws <<<"$spec"
+        sizes_var="${case^^}_SIZES"
+        attain_run "$case" "$WORK/$case/data" "$WORK/$case/scenarios" "$draws" "$NPROC" "${!sizes_var}" "$rep"
+        floor_run "$case" "$draws" "$NPROC" "${!sizes_var}" "$rep"
+    done
+    log "round $rep of $REPEATS done (load average $(cut -d' ' -f1 /proc/loadavg))"
 done
 
 # ---------------------------------------------------------------- report

@@ -518,6 +518,16 @@ mod tests {
     }
 
     #[test]
+    fn timing_without_the_split_by_kind_still_reads() {
+        // Runs written before `walks`, `counts` and `milestones` existed.
+        let json = r#"{"load":0.1,"plan":0.0,"pilot":0.2,"blocks":3.0,"finish":0.0,
+            "tables":0.0,"paths":1.5,"fans":0.5,"targets":1.0}"#;
+        let t: Timing = serde_json::from_str(json).expect("an earlier timing");
+        assert_eq!(t.paths, 1.5);
+        assert_eq!((t.walks, t.counts, t.milestones), (0.0, 0.0, 0.0));
+    }
+
+    #[test]
     fn iso8601_formats_known_instants() {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
         assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");

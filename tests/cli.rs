@@ -499,7 +499,18 @@ fn run_writes_the_contract_tables_with_metadata_and_manifest() {
             .unwrap_or_else(|| panic!("timing.{k}: {timing:?}"))
     };
     for k in [
-        "load", "plan", "pilot", "blocks", "finish", "tables", "paths", "fans", "targets",
+        "load",
+        "plan",
+        "pilot",
+        "blocks",
+        "finish",
+        "tables",
+        "paths",
+        "fans",
+        "targets",
+        "walks",
+        "counts",
+        "milestones",
     ] {
         assert!(
             secs(k).is_finite() && secs(k) >= 0.0,
@@ -513,6 +524,14 @@ fn run_writes_the_contract_tables_with_metadata_and_manifest() {
         let cpu = secs("paths") + secs("fans") + secs("targets");
         assert!(cpu <= secs("blocks") + 1e-3, "{cpu} > blocks: {timing:?}");
     }
+    // The paths' time split by kind of indicator adds up to it (the same
+    // clock readings, summed in whole nanoseconds).
+    let kinds = secs("walks") + secs("counts") + secs("milestones");
+    assert!(
+        (kinds - secs("paths")).abs() <= 1e-6,
+        "walks + counts + milestones = {kinds}, paths {}: {timing:?}",
+        secs("paths")
+    );
 }
 
 // ---------------------------------------------------------------------------

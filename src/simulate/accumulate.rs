@@ -53,6 +53,8 @@ pub struct Accumulator {
     draws: u64,
     /// CPU time in paths, fans and targets (see [`super::Timing`]).
     cpu: [Duration; 3],
+    /// The paths' CPU time by kind of indicator: walks, counts, milestones.
+    kinds: [Duration; 3],
     /// Buffers reused from block to block (not part of the summaries).
     work: Work,
 }
@@ -142,6 +144,7 @@ impl Accumulator {
             sums: Vec::new(),
             draws: 0,
             cpu: [Duration::ZERO; 3],
+            kinds: [Duration::ZERO; 3],
             work: Work::default(),
         }
     }
@@ -175,6 +178,9 @@ impl Accumulator {
         self.sums.extend(other.sums);
         self.draws += other.draws;
         for (a, b) in self.cpu.iter_mut().zip(other.cpu) {
+            *a += b;
+        }
+        for (a, b) in self.kinds.iter_mut().zip(other.kinds) {
             *a += b;
         }
     }
@@ -228,6 +234,12 @@ impl Accumulator {
             simulate_indicator(&context, ip, transform, paths, scratch);
             let simulated = Instant::now();
             self.cpu[0] += simulated - clock;
+            let kind = match ip.fit {
+                Fit::Walk(_) => 0,
+                Fit::Count(_) => 1,
+                _ => 2,
+            };
+            self.kinds[kind] += simulated - clock;
             x.resize(years, 0.0);
             base.resize(years, 0.0);
             // A scenario with the same settings as an earlier one for this
@@ -408,6 +420,12 @@ impl Accumulator {
     /// CPU seconds in paths, fans and targets so far (see [`super::Timing`]).
     pub fn cpu(&self) -> [f64; 3] {
         self.cpu.map(|d| d.as_secs_f64())
+    }
+
+    /// CPU seconds in paths by kind of indicator so far: walks, counts,
+    /// milestones (they add up to the paths' of [`Accumulator::cpu`]).
+    pub fn cpu_by_kind(&self) -> [f64; 3] {
+        self.kinds.map(|d| d.as_secs_f64())
     }
 
     /// Draws summarised so far.

@@ -118,8 +118,8 @@ impl Paths {
         self.years = ip.years;
         self.len = len;
         self.source.clone_from(&ip.same_as);
-        self.g.resize(cells, 0.0);
-        self.x.resize(cells, 0.0);
+        grow(&mut self.g, cells);
+        grow(&mut self.x, cells);
         self.natural_is_g = false;
     }
 
@@ -197,7 +197,10 @@ pub(crate) struct Scratch {
     e: Vec<f64>,
     shock: Vec<f64>,
     subs: Vec<u64>,
+    /// A count's [`Additions`] by rate multiplier and draw of a chunk.
     starts: Vec<Additions>,
+    /// A count's sub-stream by draw of a chunk, with the scenario it is for.
+    subs_state: Vec<Option<(usize, Stream)>>,
 }
 
 /// How one draw's yearly additions are drawn at one rate: found once per
@@ -211,6 +214,17 @@ enum Additions {
     Invert(PoissonStart),
     /// A larger rate: by `rand_distr`'s sampler on the draw's sub-stream.
     Sample(Poisson<f64>),
+}
+
+/// Makes `v` at least `n` long. Buffers reused for indicators of different
+/// sizes only ever grow: a `resize` down and up again would zero-fill the
+/// regrown part for every indicator of every block, and every value read is
+/// written first.
+#[inline]
+fn grow(v: &mut Vec<f64>, n: usize) {
+    if v.len() < n {
+        v.resize(n, 0.0);
+    }
 }
 
 /// One year of a walk over all draws: `g[d] = prev[d] + inc(d)`, with
@@ -281,7 +295,7 @@ fn walk(
     } = scratch;
     sigma.resize(len, 0.0);
     mu.resize(len, 0.0);
-    e.resize(years * len, 0.0);
+    grow(e, years * len);
     shock.resize(len, 0.0);
     for d in 0..len {
         sigma[d] = if w.s2 > 0.0 {
@@ -347,6 +361,11 @@ fn walk(
     }
 }
 
+/// Draws a count finds its additions for at a time (see [`count`]): the
+/// chunk's ways of drawing them, one per draw and rate multiplier, stay in
+/// the core's caches.
+const COUNT_CHUNK: usize = 256;
+
 /// Rates below this are drawn by inversion of the Poisson distribution
 /// function ([`poisson_inverse`]); larger ones by `rand_distr`'s rejection
 /// sampler, whose cost does not grow with the rate.
@@ -377,7 +396,8 @@ static RECIPROCALS: [f64; RECIPROCAL_CAP] = {
 const WINDOW: usize = 4;
 
 /// Where the inversion of a Poisson(λ) distribution function starts, found
-/// once per rate (one `exp`, k₀ + [`WINDOW`] steps from 0) and shared by all
+/// once per rate (one `exp`, max(k₀ + W, 2W) steps from 0, in loops of
+/// fixed length over the window) and shared by all
 /// the uniforms inverted at that rate: the mode k₀ = ⌊λ⌋ with P(X = k₀) and
 /// P(X ≤ k₀), and the distribution function over k₀ − W − 1 ..= k₀ + W.
 ///
@@ -393,6 +413,8 @@ struct PoissonStart {
     cdf: f64,
     /// `window[i]` = P(X ≤ k₀ − W − 1 + i), 0 for negative values.
     window: [f64; 2 * WINDOW + 2],
+    /// k₀ − W as a float: the value below the window's first step.
+    base: f64,
 }
 
 impl PoissonStart {
@@ -404,21 +426,45 @@ impl PoissonStart {
         let mut window = [0.0; 2 * WINDOW + 2];
         let mut p = (-lambda).exp();
         let mut cdf = p;
+        // Up to the window's first value (or 0): the recurrence alone.
+        let below = first.max(0) as usize;
+        for &r in &RECIPROCALS[1..=below] {
+            p *= lambda * r;
+            cdf += p;
+        }
+        window[(below as isize - first) as usize] = cdf;
         let (mut p_mode, mut cdf_mode) = (p, cdf);
-        for (k, &r) in RECIPROCALS.iter().enumerate().take(mode + WINDOW + 1) {
-            if k > 0 {
+        // Through the window: each value's distribution function kept.
+        if first >= 0 {
+            // The whole window lies at or above 0 (k₀ > W): a loop of fixed
+            // length, unrolled, the mode at its middle.
+            let steps: &[f64; 2 * WINDOW + 1] = RECIPROCALS[below + 1..=below + 2 * WINDOW + 1]
+                .try_into()
+                .expect("2W + 1 reciprocals");
+            for (i, &r) in steps.iter().enumerate() {
                 p *= lambda * r;
                 cdf += p;
+                window[i + 1] = cdf;
+                if i == WINDOW {
+                    (p_mode, cdf_mode) = (p, cdf);
+                }
             }
-            if k == mode {
-                (p_mode, cdf_mode) = (p, cdf);
+        } else {
+            // k₀ ≤ W: the window starts below 0. The recurrence over
+            // 0 ..= 2W (a loop of fixed length, unrolled), then each cell
+            // of the window takes its value's.
+            let (mut pk, mut ck) = ([p; 2 * WINDOW + 1], [cdf; 2 * WINDOW + 1]);
+            for k in 1..=2 * WINDOW {
+                p *= lambda * RECIPROCALS[k];
+                cdf += p;
+                (pk[k], ck[k]) = (p, cdf);
             }
-            if let Some(slot) = usize::try_from(k as isize - first)
-                .ok()
-                .and_then(|i| window.get_mut(i))
-            {
-                *slot = cdf;
+            for (i, cell) in window.iter_mut().enumerate() {
+                if let Ok(j) = usize::try_from(first + i as isize) {
+                    *cell = ck[j];
+                }
             }
+            (p_mode, cdf_mode) = (pk[mode], ck[mode]);
         }
         PoissonStart {
             lambda,
@@ -426,6 +472,7 @@ impl PoissonStart {
             p: p_mode,
             cdf: cdf_mode,
             window,
+            base: mode as f64 - WINDOW as f64,
         }
     }
 
@@ -436,8 +483,16 @@ impl PoissonStart {
             // The smallest k with P(X ≤ k) > u lies in the window: one past
             // window[0]'s value, plus the steps at or below u.
             let steps: u32 = w[1..=2 * WINDOW].iter().map(|&c| u32::from(u >= c)).sum();
-            return (self.k as f64 - WINDOW as f64) + f64::from(steps);
+            return self.base + f64::from(steps);
         }
+        self.invert_outside(u)
+    }
+
+    /// [`PoissonStart::invert`] for a uniform outside the window: a walk
+    /// from the mode. Rare, so kept out of the loops that invert.
+    #[cold]
+    #[inline(never)]
+    fn invert_outside(&self, u: f64) -> f64 {
         let PoissonStart {
             lambda,
             mut k,
@@ -471,8 +526,11 @@ impl PoissonStart {
 /// Per draw: the rate λ, a sub-stream seed and one uniform per year. Every
 /// scenario uses the same uniforms (by inversion, for rates below
 /// [`INVERSION_MAX_RATE`]) and the same sub-stream (for larger rates):
-/// common random numbers. The stocks are then built year by year over all
-/// draws.
+/// common random numbers. The additions are found for a chunk of
+/// [`COUNT_CHUNK`] draws at a time, one (scenario, year) column after the
+/// other, each column in a loop of its own over the chunk (in the common
+/// case, where no draw of the chunk samples, a loop of window inversions or
+/// a copy); the stocks are then built year by year over all draws.
 fn count(
     block: &Block,
     ip: &IndicatorPlan,
@@ -490,11 +548,12 @@ fn count(
         e: u,
         subs,
         starts,
+        subs_state,
         ..
     } = scratch;
     lambda.resize(len, 0.0);
     subs.resize(len, 0);
-    u.resize(years * len, 0.0);
+    grow(u, years * len);
     for d in 0..len {
         lambda[d] = gamma.sample(rng);
         subs[d] = rng.random();
@@ -523,40 +582,82 @@ fn count(
         }
     }
     // `x` holds each (scenario, year)'s additions before shocks; natural
-    // values are read from `g` (a count is its own natural value). Draw by
-    // draw: how additions are drawn at each multiplier is found once and
-    // used for every year and scenario.
+    // values are read from `g` (a count is its own natural value). A chunk
+    // of draws at a time: how each draw's additions are drawn at each
+    // multiplier is found once (kept for the chunk), then the additions are
+    // found column by column, each column a run over the chunk's draws.
     paths.natural_is_g = true;
+    let nm = mults.len();
     starts.clear();
-    starts.resize(mults.len(), Additions::None);
-    for d in 0..len {
-        for (start, &m) in starts.iter_mut().zip(&mults) {
-            let rate = m * lambda[d];
-            *start = if rate <= 0.0 {
-                Additions::None
-            } else if rate < INVERSION_MAX_RATE {
-                Additions::Invert(PoissonStart::new(rate))
-            } else {
-                Poisson::new(rate).map_or(Additions::None, Additions::Sample)
-            };
+    starts.resize(nm * COUNT_CHUNK, Additions::None);
+    subs_state.clear();
+    subs_state.resize(COUNT_CHUNK, None);
+    // Per multiplier: whether every draw of the chunk inverts (or adds nothing).
+    let mut all_invert = vec![true; nm];
+    for c0 in (0..len).step_by(COUNT_CHUNK) {
+        let n = COUNT_CHUNK.min(len - c0);
+        for (i, &m) in mults.iter().enumerate() {
+            let mut invert = true;
+            for (start, &lambda) in starts[i * COUNT_CHUNK..][..n]
+                .iter_mut()
+                .zip(&lambda[c0..c0 + n])
+            {
+                let rate = m * lambda;
+                *start = if rate <= 0.0 {
+                    Additions::None
+                } else if rate < INVERSION_MAX_RATE {
+                    Additions::Invert(PoissonStart::new(rate))
+                } else {
+                    Poisson::new(rate).map_or(Additions::None, Additions::Sample)
+                };
+                invert &= !matches!(start, Additions::Sample(_));
+            }
+            all_invert[i] = invert;
         }
-        // The draw's sub-stream, restarted for each scenario.
-        let mut sub: Option<(usize, Stream)> = None;
+        // Each draw's sub-stream, restarted for each scenario (when the
+        // scenario first samples).
+        subs_state[..n].fill(None);
         for &(s, t, i, earlier) in &columns {
-            paths.x[(s * years + t) * len + d] = match &starts[i] {
-                Additions::None => 0.0,
-                Additions::Invert(start) => match earlier {
-                    Some(r) => paths.x[(r * years + t) * len + d],
-                    None => start.invert(u[t * len + d]),
-                },
-                Additions::Sample(poisson) => {
-                    if sub.as_ref().is_none_or(|(of, _)| *of != s) {
-                        sub = Some((s, Stream::seed_from_u64(subs[d])));
+            let at = (s * years + t) * len + c0;
+            let starts = &starts[i * COUNT_CHUNK..][..n];
+            let u = &u[t * len + c0..][..n];
+            let (head, rest) = paths.x.split_at_mut(at);
+            let out = &mut rest[..n];
+            // The earlier scenario's column of the same year (it lies before this one).
+            let shared = earlier.map(|r| &head[(r * years + t) * len + c0..][..n]);
+            if all_invert[i] {
+                // The common case, in loops of their own: no draw of the
+                // chunk samples at this multiplier.
+                match shared {
+                    Some(shared) => out.copy_from_slice(shared),
+                    None => {
+                        for ((x, start), &u) in out.iter_mut().zip(starts).zip(u) {
+                            *x = match start {
+                                Additions::Invert(start) => start.invert(u),
+                                _ => 0.0,
+                            };
+                        }
                     }
-                    let (_, r) = sub.as_mut().expect("just set");
-                    poisson.sample(r)
                 }
-            };
+                continue;
+            }
+            for (k, (x, start)) in out.iter_mut().zip(starts).enumerate() {
+                *x = match start {
+                    Additions::None => 0.0,
+                    Additions::Invert(start) => match shared {
+                        Some(shared) => shared[k],
+                        None => start.invert(u[k]),
+                    },
+                    Additions::Sample(poisson) => {
+                        let sub = &mut subs_state[k];
+                        if sub.as_ref().is_none_or(|(of, _)| *of != s) {
+                            *sub = Some((s, Stream::seed_from_u64(subs[c0 + k])));
+                        }
+                        let (_, r) = sub.as_mut().expect("just set");
+                        poisson.sample(r)
+                    }
+                };
+            }
         }
     }
     for s in (0..ns).filter(distinct) {
@@ -594,7 +695,7 @@ fn milestone(
     let (len, years) = (block.len, ip.years);
     let distinct = |s: &usize| ip.same_as[*s] == *s;
     let u = &mut scratch.e;
-    u.resize(years * len, 0.0);
+    grow(u, years * len);
     for d in 0..len {
         for t in 0..years {
             u[t * len + d] = rng.random::<f64>();
@@ -738,7 +839,9 @@ pub struct Outcome {
 /// order; CPU times are summed over the workers inside the blocks, so on
 /// one thread `paths + fans + targets` is about `blocks`. Not a result: it
 /// varies from run to run, and is written to `run.json` for benchmarks.
+/// Fields missing from an older run's `run.json` read as 0.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Timing {
     /// Wall: reading and checking the inputs.
     pub load: f64,
@@ -761,6 +864,12 @@ pub struct Timing {
     /// CPU: testing targets, their statistics, first passage, required
     /// effort and the scorecard.
     pub targets: f64,
+    /// CPU: the part of `paths` spent on random-walk indicators.
+    pub walks: f64,
+    /// CPU: the part of `paths` spent on count indicators.
+    pub counts: f64,
+    /// CPU: the part of `paths` spent on milestones.
+    pub milestones: f64,
 }
 
 /// Runs the whole simulation: pilot, then every block, inside the current
@@ -812,6 +921,7 @@ pub fn simulate(
     }
     let blocks_s = started.elapsed().as_secs_f64() - pilot_s;
     let [paths, fans, targets] = acc.cpu();
+    let [walks, counts, milestones] = acc.cpu_by_kind();
     let mut outcome = acc.finish(plan, transforms, &grids);
     outcome.timing = Timing {
         pilot: pilot_s,
@@ -820,6 +930,9 @@ pub fn simulate(
         paths,
         fans,
         targets,
+        walks,
+        counts,
+        milestones,
         ..Timing::default()
     };
     outcome

@@ -57,6 +57,10 @@ const LOGIT: [(i32, f64); 7] = [
     (2020, 99.7),
 ];
 const COUNT: [(i32, f64); 3] = [(2015, 40.0), (2018, 46.0), (2020, 49.0)];
+/// 150 additions in 5 years: rates around 30 a year, where additions switch
+/// from inversion to the sampler (`INVERSION_MAX_RATE`), so that both ways
+/// meet in the same chunks of draws.
+const COUNT_BIG: [(i32, f64); 2] = [(2015, 400.0), (2020, 550.0)];
 
 fn write_fixture(dir: &Path) {
     let indicators = "\
@@ -66,6 +70,7 @@ lev_fine,水平,level series with 4 decimals,beta,index,level,,,4
 lg,对数,log series,alpha,%,log,,,2
 lt,比率,pass rate,alpha,%,logit,0,100,1
 cnt,计数,centres,beta,count,count,,,0
+cnt_big,计数,standards,delta,count,count,,,0
 ms,条例,regulation,gamma,,milestone,,,0
 ";
     let targets = "\
@@ -76,6 +81,7 @@ lt_t,lt,level,>=,100,2025,,,test
 inc_t,lev_fine,increase,>=,2.9,2025,2022,,test
 cum_t,lev_fine,cumulative,>=,55.5,2025,,2023,test
 cnt_t,cnt,level,>=,61,2025,,,test
+cnt_big_t,cnt_big,level,>=,725,2025,,,test
 ms_t,ms,milestone,>=,1,2025,,,test
 ";
     let mut history = String::from("indicator_id,year,value,provenance,source\n");
@@ -85,6 +91,7 @@ ms_t,ms,milestone,>=,1,2025,,,test
         ("lg", &LOG[..]),
         ("lt", &LOGIT[..]),
         ("cnt", &COUNT[..]),
+        ("cnt_big", &COUNT_BIG[..]),
     ] {
         for (y, v) in series {
             history.push_str(&format!("{id},{y},{v},official,test\n"));
@@ -104,7 +111,7 @@ ms_t,ms,milestone,>=,1,2025,,,test
              [[adjust]]\nselect = [\"lev\", \"lg\", \"lt\"]\nfrom = 2023\ndrift_mult = 1.5\n\
              [[adjust]]\nselect = \"group:alpha\"\nfrom = 2021\nto = 2025\ndrift_add = 0.05\n\
              [[adjust]]\nselect = \"*\"\nfrom = 2024\nvol_scale = 1.4\n\
-             [[adjust]]\nselect = \"cnt\"\nrate_mult = 1.4\n\
+             [[adjust]]\nselect = [\"cnt\", \"cnt_big\"]\nrate_mult = 1.4\n\
              [[adjust]]\nselect = \"ms\"\nfrom = 2023\nhazard = 0.3\n",
         ),
         (
@@ -336,6 +343,18 @@ fn counts_and_milestones_match_their_closed_forms() {
         row(&t, "adjusted", "cnt_t"),
         p_count_at_least(12, 9.0, 5.0, 5.0, 1.4),
         "count with rate_mult",
+    );
+    // 550 → ≥ 725 needs 175 additions in 5 years; C = 150 over K = 5: a
+    // yearly rate about 30 (inverted below 30, sampled above), ×1.4 adjusted.
+    assert_close(
+        row(&t, "baseline", "cnt_big_t"),
+        p_count_at_least(175, 150.0, 5.0, 5.0, 1.0),
+        "count at rates about 30",
+    );
+    assert_close(
+        row(&t, "adjusted", "cnt_big_t"),
+        p_count_at_least(175, 150.0, 5.0, 5.0, 1.4),
+        "count at rates about 42",
     );
     assert_close(
         row(&t, "baseline", "ms_t"),

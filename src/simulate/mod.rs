@@ -426,33 +426,32 @@ impl PoissonStart {
         let mut window = [0.0; 2 * WINDOW + 2];
         let mut p = (-lambda).exp();
         let mut cdf = p;
-        // Up to the window's first value (or 0): the recurrence alone.
-        let below = first.max(0) as usize;
-        for &r in &RECIPROCALS[1..=below] {
-            p *= lambda * r;
-            cdf += p;
-        }
-        window[(below as isize - first) as usize] = cdf;
-        let (mut p_mode, mut cdf_mode) = (p, cdf);
-        // Through the window: each value's distribution function kept.
-        if first >= 0 {
-            // The whole window lies at or above 0 (k₀ > W): a loop of fixed
-            // length, unrolled, the mode at its middle.
-            let steps: &[f64; 2 * WINDOW + 1] = RECIPROCALS[below + 1..=below + 2 * WINDOW + 1]
+        // Loops of fixed length over the window (unrolled).
+        let (p_mode, cdf_mode) = if let Ok(first) = usize::try_from(first) {
+            // The whole window lies at or above 0 (k₀ > W): the recurrence
+            // alone up to its first value, then through it, the mode at its
+            // middle.
+            for &r in &RECIPROCALS[1..=first] {
+                p *= lambda * r;
+                cdf += p;
+            }
+            window[0] = cdf;
+            let steps: &[f64; 2 * WINDOW + 1] = RECIPROCALS[first + 1..=first + 2 * WINDOW + 1]
                 .try_into()
                 .expect("2W + 1 reciprocals");
+            let mut at_mode = (p, cdf);
             for (i, &r) in steps.iter().enumerate() {
                 p *= lambda * r;
                 cdf += p;
                 window[i + 1] = cdf;
                 if i == WINDOW {
-                    (p_mode, cdf_mode) = (p, cdf);
+                    at_mode = (p, cdf);
                 }
             }
+            at_mode
         } else {
             // k₀ ≤ W: the window starts below 0. The recurrence over
-            // 0 ..= 2W (a loop of fixed length, unrolled), then each cell
-            // of the window takes its value's.
+            // 0 ..= 2W, then each cell of the window takes its value's.
             let (mut pk, mut ck) = ([p; 2 * WINDOW + 1], [cdf; 2 * WINDOW + 1]);
             for k in 1..=2 * WINDOW {
                 p *= lambda * RECIPROCALS[k];
@@ -464,8 +463,8 @@ impl PoissonStart {
                     *cell = ck[j];
                 }
             }
-            (p_mode, cdf_mode) = (pk[mode], ck[mode]);
-        }
+            (pk[mode], ck[mode])
+        };
         PoissonStart {
             lambda,
             k: mode,

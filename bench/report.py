@@ -124,7 +124,6 @@ def main():
         print("| case | draws | threads | pilot s | blocks s | paths CPU s (walks / counts / milestones) | fans CPU s | targets CPU s | sim. × floor | sim. × variates | job × variates |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in ph.itertuples():
-            key = (r.case, r.draws, r.threads)
             sel = phases[(phases.case == r.case) & (phases.draws == r.draws) & (phases.threads == r.threads)]
             sim = sel.set_index("rep")["paths_cpu_s"] / r.threads
             f = by_round(raw, r.case, "floor", r.draws, r.threads)

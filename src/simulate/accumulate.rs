@@ -557,26 +557,32 @@ impl Accumulator {
         self.copy_aliases(plan, &mut total);
         let finite = |v: f64| v.is_finite().then_some(v);
         let mean = |sum: f64| finite(sum / n as f64);
-        let mut fan = Vec::with_capacity(ns * plan.series);
-        for _s in 0..ns {
-            for ip in &plan.indicators {
-                for _t in 0..ip.years {
-                    let i = fan.len();
-                    let transform = transforms[ip.index];
-                    let q = QUANTILES.map(|q| {
-                        transform
-                            .inverse(self.fan[i].quantile(&grids.fan[i], q).unwrap_or(f64::NAN))
-                    });
-                    let inside = self.fan[i].inside_sum(&grids.fan[i], |g| transform.inverse(g));
-                    fan.push(SeriesSummary {
-                        mean: mean(inside + total[i]),
-                        quantiles: q,
-                    });
+        // Every series and target is summarised on its own (in parallel;
+        // `collect` keeps the order, so the result is the same).
+        let transform_of: Vec<Transform> = (0..ns)
+            .flat_map(|_| {
+                plan.indicators
+                    .iter()
+                    .flat_map(|ip| std::iter::repeat_n(transforms[ip.index], ip.years))
+            })
+            .collect();
+        let fan: Vec<SeriesSummary> = transform_of
+            .par_iter()
+            .enumerate()
+            .map(|(i, &transform)| {
+                let q = QUANTILES.map(|q| {
+                    transform.inverse(self.fan[i].quantile(&grids.fan[i], q).unwrap_or(f64::NAN))
+                });
+                let inside = self.fan[i].inside_sum(&grids.fan[i], |g| transform.inverse(g));
+                SeriesSummary {
+                    mean: mean(inside + total[i]),
+                    quantiles: q,
                 }
-            }
-        }
+            })
+            .collect();
         let cy = plan.calendar_years();
         let targets = (0..ns * nt)
+            .into_par_iter()
             .map(|k| {
                 let tp = &plan.targets[k % nt];
                 let series = tp

@@ -57,20 +57,29 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
     let nt = plan.targets.len();
     let cells = (CELL_BUDGET / (ns * (plan.series + nt)).max(1)).clamp(256, 1024);
     let commons = commons(plan, seed, PILOT_BLOCK, PILOT_DRAWS);
+    // A worker's buffers, reused from indicator to indicator.
+    let buffers = || (Paths::default(), Scratch::default(), Vec::new(), Vec::new());
     let per_indicator: Vec<IndicatorGrids> = plan
         .indicators
         .par_iter()
-        .map(|ip| {
+        .map_init(buffers, |(paths, scratch, xs, gs), ip| {
             let years = ip.years;
-            let discrete = !transforms[ip.index].is_walk();
-            let mut fan_values = vec![Vec::with_capacity(PILOT_DRAWS); ns * years];
+            let transform = transforms[ip.index];
+            let discrete = !transform.is_walk();
+            // A scenario with an earlier one's settings (`same_as`) has its
+            // values, hence its grids: they are placed once and copied.
+            let distinct = |s: &usize| ip.same_as[*s] == *s;
             let live: Vec<usize> = ip
                 .targets
                 .iter()
                 .copied()
                 .filter(|&j| plan.targets[j].status != Status::InsufficientHistory)
                 .collect();
-            let mut stat_values = vec![Vec::with_capacity(PILOT_DRAWS); ns * live.len()];
+            // Targets summarised by their own statistic (not a fan series).
+            let own: Vec<usize> = (0..live.len())
+                .filter(|&l| plan.targets[live[l]].fan_year.is_none())
+                .collect();
+            let mut stat_values = vec![Vec::new(); ns * live.len()];
             let mut effort_values = vec![Vec::new(); ns * live.len()];
             let block = Block {
                 plan,
@@ -79,36 +88,32 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                 index: PILOT_BLOCK,
                 len: PILOT_DRAWS,
             };
-            let mut paths = Paths::default();
-            simulate_indicator(
-                &block,
-                ip,
-                transforms[ip.index],
-                &mut paths,
-                &mut Scratch::default(),
-            );
+            simulate_indicator(&block, ip, transform, paths, scratch);
+            let mut fan: Vec<Grid> = Vec::with_capacity(ns * years);
+            let mut values = Vec::with_capacity(PILOT_DRAWS);
             for s in 0..ns {
                 for t in 0..years {
-                    fan_values[s * years + t].extend_from_slice(paths.g(s, t));
+                    let grid = if distinct(&s) {
+                        values.clear();
+                        values.extend_from_slice(paths.g(s, t));
+                        Grid::from_pilot(&mut values, cells, discrete)
+                    } else {
+                        fan[ip.same_as[s] * years + t].clone()
+                    };
+                    fan.push(grid);
                 }
             }
-            let (mut xs, mut gs, mut scratch) = (Vec::new(), Vec::new(), vec![0.0; years]);
-            for s in 0..ns {
-                paths.by_draw(s, true, &mut xs);
-                paths.by_draw(s, false, &mut gs);
+            let mut scratch = vec![0.0; years];
+            for s in (0..ns).filter(|s| !own.is_empty() && distinct(s)) {
+                paths.by_draw(s, true, xs);
+                paths.by_draw(s, false, gs);
                 for d in 0..PILOT_DRAWS {
                     let x = &xs[d * years..(d + 1) * years];
                     let g = &gs[d * years..(d + 1) * years];
-                    for (l, &j) in live.iter().enumerate() {
-                        let tp = &plan.targets[j];
-                        if tp.fan_year.is_some() {
-                            // Summarised by its fan series.
-                            continue;
-                        }
+                    for &l in &own {
+                        let tp = &plan.targets[live[l]];
                         stat_values[s * live.len() + l].push(evaluate(tp, x).0);
-                        if let Some(b) =
-                            per_draw_boundary(tp, transforms[ip.index], g, &mut scratch)
-                        {
+                        if let Some(b) = per_draw_boundary(tp, transform, g, &mut scratch) {
                             if b.is_finite() {
                                 effort_values[s * live.len() + l].push(b);
                             }
@@ -116,34 +121,30 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                     }
                 }
             }
-            let fan = fan_values
-                .iter_mut()
-                .map(|v| Grid::from_pilot(v, cells, discrete))
-                .collect();
             let stats = live
                 .iter()
                 .enumerate()
                 .map(|(l, &j)| {
-                    let grids = (0..ns)
-                        .map(|s| {
-                            let values = &mut stat_values[s * live.len() + l];
-                            if values.is_empty() {
-                                // Summarised by its fan series (`fan_year`).
-                                Grid::from_pilot(&mut [0.0], 1, true)
-                            } else {
-                                Grid::from_pilot(values, cells, plan.targets[j].discrete)
-                            }
-                        })
-                        .collect();
-                    let effort = (0..ns)
-                        .map(|s| {
-                            let values = &mut effort_values[s * live.len() + l];
-                            if values.is_empty() {
-                                values.push(0.0);
-                            }
-                            Grid::from_pilot(values, cells, false)
-                        })
-                        .collect();
+                    let (mut grids, mut effort): (Vec<Grid>, Vec<Grid>) = (Vec::new(), Vec::new());
+                    for s in 0..ns {
+                        if !distinct(&s) {
+                            grids.push(grids[ip.same_as[s]].clone());
+                            effort.push(effort[ip.same_as[s]].clone());
+                            continue;
+                        }
+                        let values = &mut stat_values[s * live.len() + l];
+                        grids.push(if values.is_empty() {
+                            // Summarised by its fan series (`fan_year`).
+                            Grid::from_pilot(&mut [0.0], 1, true)
+                        } else {
+                            Grid::from_pilot(values, cells, plan.targets[j].discrete)
+                        });
+                        let values = &mut effort_values[s * live.len() + l];
+                        if values.is_empty() {
+                            values.push(0.0);
+                        }
+                        effort.push(Grid::from_pilot(values, cells, false));
+                    }
                     (j, grids, effort)
                 })
                 .collect();

@@ -103,7 +103,8 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                     fan.push(grid);
                 }
             }
-            let mut scratch = vec![0.0; years];
+            // Scratch of the boundary search (one value per projected year).
+            let mut shifted = vec![0.0; years];
             for s in (0..ns).filter(|s| !own.is_empty() && distinct(s)) {
                 paths.by_draw(s, true, xs);
                 paths.by_draw(s, false, gs);
@@ -113,7 +114,7 @@ pub fn pilot(plan: &Plan, transforms: &[Transform], seed: u64) -> Grids {
                     for &l in &own {
                         let tp = &plan.targets[live[l]];
                         stat_values[s * live.len() + l].push(evaluate(tp, x).0);
-                        if let Some(b) = per_draw_boundary(tp, transform, g, &mut scratch) {
+                        if let Some(b) = per_draw_boundary(tp, transform, g, &mut shifted) {
                             if b.is_finite() {
                                 effort_values[s * live.len() + l].push(b);
                             }

@@ -4,8 +4,8 @@
 //! It draws as many standard normals as the simulation needs for its walk
 //! innovations (draws × normals per draw, where normals per draw is the sum
 //! over walk indicators of their projected years), with the same generator
-//! (`Xoshiro256PlusPlus` seeded per block of 2,048 draws by
-//! [`attain::rng::stream`], `rand_distr::StandardNormal`), and does one
+//! (`Xoshiro256PlusPlus` seeded per block of [`BLOCK`] draws by
+//! [`attain::model::rng::stream`], `rand_distr::StandardNormal`), and does one
 //! multiply-add per scenario for each normal, over blocks in parallel with
 //! rayon. No parameters, transforms, targets or summaries: what `attain`
 //! takes beyond this is the cost of the model itself.
@@ -43,12 +43,13 @@ use rand::Rng;
 use rand_distr::{ChiSquared, Distribution, Gamma, Poisson, StandardNormal};
 use rayon::prelude::*;
 
-use attain::fit::Fit;
-use attain::job::load_inputs;
+use attain::engine::paths::INVERSION_MAX_RATE;
+use attain::engine::BLOCK;
+use attain::input::load_inputs;
+use attain::input::scenario::scenario_files;
+use attain::model::fit::Fit;
+use attain::model::rng::{stream, Domain};
 use attain::plan::{compile, Plan};
-use attain::rng::{stream, Domain};
-use attain::scenario::scenario_files;
-use attain::simulate::{BLOCK, INVERSION_MAX_RATE};
 
 /// Draw the model's normals and nothing else.
 #[derive(Debug, Parser)]

@@ -1,5 +1,6 @@
-//! Command-line parsing, in two stages: raw flags (clap), then a validated
-//! [`RunConfig`], [`CheckConfig`] or [`BacktestConfig`].
+//! Command-line parsing, in two stages: raw flags (clap), then one
+//! validated config per command: [`RunConfig`], [`CheckConfig`],
+//! [`CompareConfig`], [`BacktestConfig`], [`ReportConfig`].
 //!
 //! In: `std::env::args`. Out: a [`Command`].
 
@@ -211,6 +212,19 @@ pub struct CheckConfig {
     pub scenarios: Vec<PathBuf>,
 }
 
+/// A validated `compare`.
+#[derive(Debug, Clone)]
+pub struct CompareConfig {
+    /// The earlier run's output folder.
+    pub old: PathBuf,
+    /// The later run's output folder.
+    pub new: PathBuf,
+    /// Where `compare.parquet` goes (default: the later run's folder).
+    pub out: PathBuf,
+    /// Threads of the counterfactual run.
+    pub threads: usize,
+}
+
 /// A validated `report`.
 #[derive(Debug, Clone)]
 pub struct ReportConfig {
@@ -230,7 +244,7 @@ pub enum Command {
     /// Validate inputs.
     Check(CheckConfig),
     /// Compare two runs.
-    Compare(crate::compare::CompareConfig),
+    Compare(CompareConfig),
     /// Backtest the model.
     Backtest(BacktestConfig),
     /// Render the report of a run.
@@ -312,7 +326,7 @@ impl Cli {
                         found: t.to_string(),
                     });
                 }
-                Ok(Command::Compare(crate::compare::CompareConfig {
+                Ok(Command::Compare(CompareConfig {
                     out: args.out.unwrap_or_else(|| args.new.clone()),
                     old: args.old,
                     new: args.new,

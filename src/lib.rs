@@ -1,39 +1,31 @@
 //! `attain`: how likely is each target of a development plan to be met, under
 //! each policy scenario?
 //!
-//! The pipeline, one module per stage: [`load`] reads tables with Polars →
-//! [`catalog`] validates indicators, targets and history → [`scenario`] reads
-//! and validates scenarios → [`fit`] fits each history → [`plan`] compiles
-//! fits, scenarios and targets to year arrays → [`simulate`] runs the Monte
-//! Carlo on rayon, with [`effort`] for the required extra drift → [`summarize`] turns summaries into rows → [`write`](mod@write) writes
-//! Parquet atomically. [`job`] strings the stages together for each command,
-//! [`display`] renders what the terminal shows, [`cli`] parses the flags.
-//! [`compare`] sets two runs side by side. [`backtest`] holds past forecasts
-//! against later published figures, with the proper scores of [`score`].
-//! [`report`] turns a run's tables into an HTML page, charts and CSV copies.
-//! The statistical contract is MODEL.md (summarised in the README).
+//! The layers, each importing only the ones below it (docs/architecture.md):
+//!
+//! - [`commands`]: `run`, `check`, `compare`, `backtest`, `report`, each with
+//!   its terminal output; [`cli`] parses the flags into their configs;
+//! - [`tables`]: one schema per output table, built from the engine's
+//!   outcome, written atomically as Parquet and read back;
+//! - [`engine`]: the Monte Carlo on rayon: the pilot, blocks of draws, the
+//!   summaries;
+//! - [`plan`]: fits, scenarios and targets compiled to year arrays;
+//! - [`input`]: the data tables and scenario files, validated;
+//! - [`model`]: the mathematics, no I/O: transforms and published rounding,
+//!   targets, fits, required effort, random streams, sketches, scores;
+//! - [`error`]: what can go wrong, with the place and the exit status.
+//!
+//! The statistical contract is summarised in the README.
 
 #![warn(missing_docs)]
 
-pub mod backtest;
-pub mod catalog;
 pub mod cli;
-pub mod compare;
-pub mod display;
-pub mod effort;
+pub mod commands;
+pub mod engine;
 pub mod error;
-pub mod fit;
-pub mod job;
-pub mod load;
+pub mod input;
+pub mod model;
 pub mod plan;
-pub mod progress;
-pub mod report;
-pub mod rng;
-pub mod scenario;
-pub mod score;
-pub mod simulate;
-pub mod sketch;
-pub mod summarize;
-pub mod write;
+pub mod tables;
 
 pub use error::{Error, Result};

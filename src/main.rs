@@ -2,31 +2,20 @@
 
 use std::process::ExitCode;
 
-use attain::cli::{Cli, Command};
-use attain::{backtest, compare, display, job, report};
+use attain::cli::Cli;
+use attain::commands;
 use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = cli.into_command().and_then(|command| match command {
-        Command::Run(config) => {
-            job::run(&config).map(|report| print!("{}", display::summary(&report)))
+    match cli
+        .into_command()
+        .and_then(|command| commands::execute(&command))
+    {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
         }
-        Command::Check(config) => {
-            job::check(&config).map(|inv| print!("{}", display::inventory(&inv)))
-        }
-        Command::Compare(config) => {
-            compare::compare(&config).map(|report| print!("{}", compare::summary(&report)))
-        }
-        Command::Backtest(config) => backtest::run(&config).map(|b| {
-            if config.print {
-                print!("{}", backtest::display::summary(&b, &config.out));
-            }
-        }),
-        Command::Report(config) => report::report(&config).map(|done| print!("{done}")),
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
             let mut source = std::error::Error::source(&error);

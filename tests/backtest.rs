@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use attain::score::{brier, crps_standard_normal, reliability, Pmf, Predictive};
+use attain::model::score::{brier, crps_standard_normal, reliability, Pmf, Predictive};
 use polars::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 use statrs::function::gamma::ln_gamma;

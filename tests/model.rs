@@ -10,10 +10,15 @@
 
 use std::path::{Path, PathBuf};
 
-use attain::catalog::Catalog;
-use attain::job::{load_inputs, project};
-use attain::simulate::Settings;
-use attain::summarize::{tables, AttainmentRow, RequiredRow, Tables};
+use attain::commands::run::project;
+use attain::engine::Settings;
+use attain::input::catalog::Catalog;
+use attain::input::load_inputs;
+use attain::model::effort::RequiredStatus;
+use attain::plan::Status;
+use attain::tables::attainment::AttainmentRow;
+use attain::tables::required::RequiredRow;
+use attain::tables::{build, Tables};
 use statrs::distribution::{Continuous, ContinuousCDF, Discrete, Poisson, StudentsT};
 use statrs::function::gamma::ln_gamma;
 
@@ -157,7 +162,7 @@ fn simulate_from(
         &|_| {},
     )
     .unwrap();
-    let t = tables(&inputs.catalog, &plan, &outcome, SEED);
+    let t = build(&inputs.catalog, &plan, &outcome, SEED);
     (inputs.catalog, t)
 }
 
@@ -366,7 +371,7 @@ fn counts_and_milestones_match_their_closed_forms() {
         1.0 - 0.8f64.powi(2) * 0.7f64.powi(3),
         "milestone with a later hazard",
     );
-    assert_eq!(row(&t, "baseline", "ms_t").status, "assumption_only");
+    assert_eq!(row(&t, "baseline", "ms_t").status, Status::AssumptionOnly);
 }
 
 /// The first year by which at least half the draws are met, from closed-form
@@ -530,7 +535,7 @@ fn assert_required(got: &RequiredRow, predictive: &StudentsT, cut: f64, w: f64, 
     let density = predictive.pdf(q);
     let tolerance = (4.0 * (p * (1.0 - p) / DRAWS as f64).sqrt() + 0.001) / density / w;
     let d = got.extra_drift.expect("a drift");
-    assert_eq!(got.status, "ok", "{what}");
+    assert_eq!(got.status, RequiredStatus::Ok, "{what}");
     assert!(
         (d - expected).abs() <= tolerance,
         "{what}, P = {p}: simulated {d:.5}, closed form {expected:.5}, tolerance {tolerance:.5}"

@@ -1,0 +1,308 @@
+//! Year on year: what moved between two runs, and why.
+//!
+//! In: two output folders of `attain run`. Out: `compare.parquet` (one row
+//! per scenario and target) and a printed list of the largest movements.
+//!
+//! The change of each P(attain) is split in two by a counterfactual run: the
+//! old run's scenarios (from its `inputs/scenarios/` snapshot) on the new
+//! run's data (its `inputs/data/`), with the old run's seed, draws and
+//! restrictions. Then
+//!
+//! - `from_data` = P(old scenarios, new data) − P(old run): new or revised
+//!   figures, catalog and target edits;
+//! - `from_scenarios` = P(new run) − P(old scenarios, new data): scenario edits
+//!   (and a change of seed or draws, if any).
+//!
+//! The two add up to the change. Streams are keyed by (seed, indicator,
+//! block), so `from_data` compares runs on common random numbers and carries
+//! little Monte Carlo noise. When the counterfactual cannot be made (a
+//! snapshot is missing, or the old scenarios name indicators the new catalog
+//! no longer has) both parts are null and the reason is printed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::cli::CompareConfig;
+use crate::commands::run::project;
+use crate::engine::Settings;
+use crate::error::{Error, Result};
+use crate::input::{load_inputs, restrict};
+use crate::plan::Status;
+use crate::tables::attainment::AttainmentRow;
+use crate::tables::compare::{CompareRow, Note};
+use crate::tables::manifest::Manifest;
+use crate::tables::schema::Table;
+use crate::tables::stage::Staged;
+use crate::tables::{build, read_manifest, read_table};
+
+/// What `compare` found.
+#[derive(Debug, Clone)]
+pub struct CompareReport {
+    /// The rows, in the later run's order, then rows only the earlier one had.
+    pub rows: Vec<CompareRow>,
+    /// The earlier run's manifest.
+    pub old: Manifest,
+    /// The later run's manifest.
+    pub new: Manifest,
+    /// Why the change could not be split, if it could not.
+    pub unsplit: Option<String>,
+    /// Where the table went.
+    pub written: PathBuf,
+}
+
+/// The columns of a run's attainment table that compare reads.
+struct RunRow {
+    scenario: String,
+    target_id: String,
+    p: Option<f64>,
+    se: Option<f64>,
+    status: Status,
+}
+
+fn read_attainment(dir: &Path) -> Result<Vec<RunRow>> {
+    let (rows, _) = read_table::<AttainmentRow>(dir, "attainment.parquet")?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RunRow {
+            scenario: r.scenario,
+            target_id: r.target_id,
+            p: r.p_attain,
+            se: r.p_attain_se,
+            status: r.status,
+        })
+        .collect())
+}
+
+/// P(attain) of the old scenarios on the new data, by (scenario, target).
+type Counterfactual = HashMap<(String, String), Option<f64>>;
+
+fn counterfactual(
+    old: &Path,
+    new: &Path,
+    manifest: &Manifest,
+    threads: usize,
+) -> std::result::Result<Counterfactual, String> {
+    let scenarios = old.join("inputs").join("scenarios");
+    let data = new.join("inputs").join("data");
+    for (dir, run) in [(&scenarios, old), (&data, new)] {
+        if !dir.is_dir() {
+            return Err(format!(
+                "{} has no {} snapshot (runs made before snapshots were kept lack it); rerun it to split the change",
+                run.display(),
+                dir.strip_prefix(run).unwrap_or(dir).display()
+            ));
+        }
+    }
+    let explain = |e: Error| format!("the old scenarios do not run on the new data: {e}");
+    let mut inputs = load_inputs(&data, &[scenarios]).map_err(explain)?;
+    restrict(&mut inputs.catalog, &manifest.only, manifest.target_year).map_err(explain)?;
+    let horizon = inputs
+        .catalog
+        .targets
+        .iter()
+        .map(|t| t.target_year)
+        .max()
+        .ok_or("no targets left in the new data")?;
+    let settings = Settings {
+        draws: manifest.draws,
+        seed: manifest.seed,
+        threads,
+    };
+    let (plan, outcome) = project(
+        &inputs.catalog,
+        &inputs.scenarios,
+        horizon,
+        None,
+        &settings,
+        None,
+        &|_| {},
+    )
+    .map_err(explain)?;
+    let t = build(&inputs.catalog, &plan, &outcome, manifest.seed);
+    Ok(t.attainment
+        .into_iter()
+        .map(|r| ((r.scenario, r.target_id), r.p_attain))
+        .collect())
+}
+
+/// Compares two runs and writes `compare.parquet`.
+pub fn compare(config: &CompareConfig) -> Result<CompareReport> {
+    let old_manifest = read_manifest(&config.old)?;
+    let new_manifest = read_manifest(&config.new)?;
+    let old_rows = read_attainment(&config.old)?;
+    let new_rows = read_attainment(&config.new)?;
+    let (cf, unsplit) =
+        match counterfactual(&config.old, &config.new, &old_manifest, config.threads) {
+            Ok(cf) => (Some(cf), None),
+            Err(reason) => (None, Some(reason)),
+        };
+    let mut old_by_key: BTreeMap<(String, String), &RunRow> = old_rows
+        .iter()
+        .map(|r| ((r.scenario.clone(), r.target_id.clone()), r))
+        .collect();
+    let sub = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a - b);
+    let mut rows = Vec::with_capacity(new_rows.len());
+    for r in &new_rows {
+        let key = (r.scenario.clone(), r.target_id.clone());
+        let before = old_by_key.remove(&key);
+        let p_old = before.and_then(|b| b.p);
+        let mid = cf.as_ref().and_then(|cf| cf.get(&key).copied().flatten());
+        let (from_data, from_scenarios) = match (before, cf.as_ref()) {
+            (Some(_), Some(_)) if mid.is_some() => (sub(mid, p_old), sub(r.p, mid)),
+            _ => (None, None),
+        };
+        rows.push(CompareRow {
+            scenario: r.scenario.clone(),
+            target_id: r.target_id.clone(),
+            p_old,
+            p_new: r.p,
+            change: sub(r.p, p_old),
+            change_se: before
+                .and_then(|b| b.se)
+                .zip(r.se)
+                .map(|(a, b)| (a * a + b * b).sqrt()),
+            from_data,
+            from_scenarios,
+            status_old: before.map(|b| b.status),
+            status_new: Some(r.status),
+            note: if before.is_some() {
+                Note::Both
+            } else {
+                Note::New
+            },
+        });
+    }
+    for r in old_rows
+        .iter()
+        .filter(|r| old_by_key.contains_key(&(r.scenario.clone(), r.target_id.clone())))
+    {
+        rows.push(CompareRow {
+            scenario: r.scenario.clone(),
+            target_id: r.target_id.clone(),
+            p_old: r.p,
+            p_new: None,
+            change: None,
+            change_se: None,
+            from_data: None,
+            from_scenarios: None,
+            status_old: Some(r.status),
+            status_new: None,
+            note: Note::Dropped,
+        });
+    }
+    let written = config.out.join("compare.parquet");
+    write_compare(&config.out, &written, &rows)?;
+    Ok(CompareReport {
+        rows,
+        old: old_manifest,
+        new: new_manifest,
+        unsplit,
+        written,
+    })
+}
+
+fn write_compare(out: &Path, path: &Path, rows: &[CompareRow]) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| Error::Write {
+        path: out.to_path_buf(),
+        source: e.into(),
+    })?;
+    let mut frame = CompareRow::to_frame(rows).map_err(|e| Error::Write {
+        path: path.to_path_buf(),
+        source: e.into(),
+    })?;
+    let mut staged = Staged::new();
+    staged.parquet(
+        path,
+        &mut frame,
+        "{\"tool\": \"attain\", \"table\": \"compare\"}",
+    )?;
+    staged.commit()
+}
+
+/// The printed comparison: the largest movements first, on one screen.
+pub fn summary(report: &CompareReport) -> String {
+    let mut out = String::new();
+    let run = |m: &Manifest| {
+        format!(
+            "{} (seed {}, {} draws, attain {})",
+            m.started_utc, m.seed, m.draws, m.version
+        )
+    };
+    let _ = writeln!(out, "old run: {}", run(&report.old));
+    let _ = writeln!(out, "new run: {}", run(&report.new));
+    let compared = report.rows.iter().filter(|r| r.change.is_some()).count();
+    let mut moved: Vec<&CompareRow> = report
+        .rows
+        .iter()
+        .filter(|r| r.change.is_some_and(|c| c != 0.0))
+        .collect();
+    moved.sort_by(|a, b| {
+        let key = |r: &CompareRow| r.change.unwrap_or(0.0).abs();
+        key(b).total_cmp(&key(a))
+    });
+    let pct = |v: Option<f64>| v.map_or("     –".to_string(), |v| format!("{v:>+6.3}"));
+    let _ = writeln!(
+        out,
+        "largest changes in P(target met)\n  {:<48} {:>5} {:>5} {:>6} {:>6} {:>6}",
+        "scenario / target", "old", "new", "change", "data", "scen."
+    );
+    for r in moved.iter().take(12) {
+        let label = format!("{} / {}", r.scenario, r.target_id);
+        let label: String = label.chars().take(48).collect();
+        let _ = writeln!(
+            out,
+            "  {label:<48} {:>5.2} {:>5.2} {} {} {}",
+            r.p_old.unwrap_or(f64::NAN),
+            r.p_new.unwrap_or(f64::NAN),
+            pct(r.change),
+            pct(r.from_data),
+            pct(r.from_scenarios)
+        );
+    }
+    let significant = moved
+        .iter()
+        .filter(|r| {
+            r.change
+                .zip(r.change_se)
+                .is_some_and(|(c, se)| c.abs() > 2.0 * se)
+        })
+        .count();
+    let _ = writeln!(
+        out,
+        "{} of {compared} probabilities changed, {significant} by more than 2 standard errors",
+        moved.len()
+    );
+    let new: Vec<_> = report.rows.iter().filter(|r| r.note == Note::New).collect();
+    let dropped: Vec<_> = report
+        .rows
+        .iter()
+        .filter(|r| r.note == Note::Dropped)
+        .collect();
+    if !new.is_empty() || !dropped.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} new and {} dropped scenario-target pairs (see `note`)",
+            new.len(),
+            dropped.len()
+        );
+    }
+    match &report.unsplit {
+        Some(reason) => {
+            let _ = writeln!(out, "change not split into data and scenarios: {reason}");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "data = new or revised figures (old scenarios rerun on the new data, old seed); scen. = scenario edits"
+            );
+        }
+    }
+    let _ = writeln!(out, "table written to {}", report.written.display());
+    out
+}
+
+/// Compares the two runs and returns what the terminal shows.
+pub fn execute(config: &CompareConfig) -> Result<String> {
+    compare(config).map(|report| summary(&report))
+}

@@ -1,0 +1,169 @@
+//! `attain run`: project every target under every scenario and write the tables.
+//!
+//! In: a validated [`RunConfig`]. Out: the tables, `run.json` and the
+//! inputs' copy in the output folder, and the summary the terminal shows
+//! (`summary.rs`). All input errors are found before the first draw.
+
+mod summary;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::cli::RunConfig;
+use crate::commands::progress::Progress;
+use crate::engine::{simulate, Outcome, Settings, BLOCK};
+use crate::error::{Error, Result};
+use crate::input::catalog::Catalog;
+use crate::input::scenario::Scenario;
+use crate::input::{load_inputs, restrict, Inputs};
+use crate::plan::{compile, Plan};
+use crate::tables::manifest::{now_utc, sha256_file, Manifest};
+use crate::tables::{build, write_run, Snapshot, Tables};
+
+pub use summary::summary;
+
+/// Compiles the plan and simulates it on a pool of `settings.threads` threads.
+pub fn project(
+    catalog: &Catalog,
+    scenarios: &[Scenario],
+    horizon: i32,
+    effort_from: Option<i32>,
+    settings: &Settings,
+    precision: Option<(f64, u64)>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Plan, Outcome)> {
+    let started = Instant::now();
+    let plan = compile(catalog, scenarios, horizon, effort_from);
+    let compiled = started.elapsed().as_secs_f64();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {} threads: {e}", settings.threads)))?;
+    let mut outcome = pool.install(|| simulate(&plan, settings, precision, progress));
+    outcome.timing.plan = compiled;
+    Ok((plan, outcome))
+}
+
+/// What a finished run tells the terminal.
+pub struct RunReport {
+    /// The tables written.
+    pub tables: Tables,
+    /// The plan.
+    pub plan: Plan,
+    /// The manifest written.
+    pub manifest: Manifest,
+    /// Scenario descriptions, by name.
+    pub descriptions: Vec<(String, String)>,
+    /// Warnings about the inputs.
+    pub warnings: Vec<String>,
+    /// Targets resting on illustrative history.
+    pub illustrative: Vec<String>,
+    /// Where the tables went.
+    pub out: std::path::PathBuf,
+}
+
+/// Runs the whole job.
+pub fn run(config: &RunConfig) -> Result<RunReport> {
+    let started = Instant::now();
+    let started_utc = now_utc();
+    let Inputs {
+        mut catalog,
+        scenarios,
+    } = load_inputs(&config.data, &config.scenarios)?;
+    restrict(&mut catalog, &config.only, config.target_year)?;
+    let loaded = started.elapsed().as_secs_f64();
+    let horizon = catalog
+        .targets
+        .iter()
+        .map(|t| t.target_year)
+        .max()
+        .ok_or_else(|| Error::Argument {
+            flag: "--only".into(),
+            expected: "at least one target".into(),
+            found: "none left".into(),
+        })?;
+    if let Some(year) = config.effort_from {
+        if let Some(t) = catalog.targets.iter().find(|t| t.target_year < year) {
+            return Err(Error::Argument {
+                flag: "--effort-from".into(),
+                expected: format!(
+                    "a year not after any target year (`{}` is for {})",
+                    t.id, t.target_year
+                ),
+                found: year.to_string(),
+            });
+        }
+    }
+    let settings = Settings {
+        draws: config.draws,
+        seed: config.seed,
+        threads: config.threads,
+    };
+    let progress = Progress::draws(config.progress, config.draws);
+    let (plan, mut outcome) = project(
+        &catalog,
+        &scenarios,
+        horizon,
+        config.effort_from,
+        &settings,
+        config.precision,
+        &|n| progress.advance(n),
+    )?;
+    progress.finish();
+    let tabled = Instant::now();
+    let tables = build(&catalog, &plan, &outcome, config.seed);
+    outcome.timing.load = loaded;
+    outcome.timing.tables = tabled.elapsed().as_secs_f64();
+    let mut inputs = BTreeMap::new();
+    let scenario_files: Vec<_> = scenarios.iter().map(|s| s.file.clone()).collect();
+    for file in catalog.files.iter().chain(&scenario_files) {
+        inputs.insert(file.display().to_string(), sha256_file(file)?);
+    }
+    let manifest = Manifest {
+        tool: "attain".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        seed: config.seed,
+        draws: outcome.draws,
+        draws_requested: config.draws,
+        threads: config.threads,
+        block_size: BLOCK,
+        precision: config.precision.map(|(e, _)| e),
+        effort_from: config.effort_from,
+        only: config.only.clone(),
+        target_year: config.target_year,
+        horizon,
+        inputs,
+        scenarios: plan.scenarios.clone(),
+        started_utc,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        timing: outcome.timing.clone(),
+    };
+    let snapshot = Snapshot {
+        data: catalog.files.clone(),
+        scenarios: scenario_files,
+    };
+    write_run(&config.out, &tables, &manifest, &snapshot)?;
+    let illustrative = catalog
+        .targets
+        .iter()
+        .filter(|t| catalog.rests_on_illustrative(t.indicator))
+        .map(|t| t.id.clone())
+        .collect();
+    Ok(RunReport {
+        tables,
+        plan,
+        manifest,
+        descriptions: scenarios
+            .iter()
+            .map(|s| (s.name.clone(), s.description.clone()))
+            .collect(),
+        warnings: catalog.warnings.clone(),
+        illustrative,
+        out: config.out.clone(),
+    })
+}
+
+/// Runs the job and returns the summary the terminal shows.
+pub fn execute(config: &RunConfig) -> Result<String> {
+    run(config).map(|report| summary(&report))
+}

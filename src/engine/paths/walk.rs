@@ -1,0 +1,110 @@
+//! The random walk with drift and Student-t parameter uncertainty
+//! (MODEL.md §2), for `level`, `log` and `logit` indicators.
+//!
+//! In: a walk's fit and its settings per scenario. Out: the paths of one
+//! block of draws on the transform scale, and their natural values in the
+//! years a target reads. The draws' numbers are drawn draw by draw (σ, μ,
+//! then the yearly innovations), so a draw's numbers do not depend on how the
+//! block is laid out; the paths are then built year by year over all draws,
+//! in loops over contiguous columns.
+
+use rand::Rng;
+use rand_distr::{ChiSquared, Distribution, StandardNormal};
+
+use super::columns::{grow, step, Block, Buffers, Paths};
+use crate::model::fit::WalkFit;
+use crate::plan::IndicatorPlan;
+
+/// The paths of a random walk with drift and parameter uncertainty
+/// (MODEL.md §2): per draw, σ² from its scaled inverse chi-square posterior
+/// and μ ~ Normal(μ̂, σ²/K), then year by year
+/// G_t = G_{t−1} + M_t·μ + A_t + V_t·σ·ε_t + shocks, with ε_t mixed with the
+/// scenario's common factor, if any.
+pub(super) fn walk(
+    block: &Block,
+    ip: &IndicatorPlan,
+    w: &WalkFit,
+    rng: &mut impl Rng,
+    paths: &mut Paths,
+    buffers: &mut Buffers,
+) {
+    let transform = ip.transform;
+    let (commons, len, years) = (block.commons, block.len, ip.years);
+    let offset = (ip.start - block.plan.first_year).max(0) as usize;
+    let chi = ChiSquared::new(f64::from(w.dof)).expect("dof ≥ 1");
+    let dof = f64::from(w.dof);
+    let inv_sqrt_k = 1.0 / w.span_years.sqrt();
+    let Buffers {
+        sigma,
+        mu,
+        e,
+        shock,
+        ..
+    } = buffers;
+    sigma.resize(len, 0.0);
+    mu.resize(len, 0.0);
+    grow(e, years * len);
+    shock.resize(len, 0.0);
+    for d in 0..len {
+        sigma[d] = if w.s2 > 0.0 {
+            let c: f64 = chi.sample(rng);
+            (dof * w.s2 / c).sqrt()
+        } else {
+            0.0
+        };
+        let z: f64 = rng.sample(StandardNormal);
+        mu[d] = w.drift + sigma[d] * inv_sqrt_k * z;
+        for t in 0..years {
+            e[t * len + d] = rng.sample(StandardNormal);
+        }
+    }
+    for s in (0..ip.paths.len()).filter(|&s| ip.is_distinct(s)) {
+        let spec = &ip.paths[s];
+        for t in 0..years {
+            let at = (s * years + t) * len;
+            let (before, rest) = paths.g.split_at_mut(at);
+            let g = &mut rest[..len];
+            // The previous year's values (the last observation in the first year).
+            let prev = (t > 0).then(|| &before[at - len..]);
+            let (m, a, v) = (spec.drift_mult[t], spec.drift_add[t], spec.vol_scale[t]);
+            let (mu, sigma, e) = (&mu[..len], &sigma[..len], &e[t * len..(t + 1) * len]);
+            let mut shocked = false;
+            for &(_, slot, size) in spec.shocks.iter().filter(|sh| sh.0 == t) {
+                if !shocked {
+                    shock.fill(0.0);
+                    shocked = true;
+                }
+                for (v, &hit) in shock.iter_mut().zip(&commons.hits[slot]) {
+                    if hit {
+                        *v += size;
+                    }
+                }
+            }
+            let shock = &shock[..len];
+            match (spec.factor, shocked) {
+                (Some((slot, rho)), _) => {
+                    let f = &commons.factors[slot];
+                    let own = (1.0 - rho * rho).sqrt();
+                    step(g, prev, w.g_last, |d| {
+                        let eps = rho * f[d * commons.years + offset + t] + own * e[d];
+                        let sh = if shocked { shock[d] } else { 0.0 };
+                        m * mu[d] + a + v * sigma[d] * eps + sh
+                    });
+                }
+                (None, true) => step(g, prev, w.g_last, |d| {
+                    m * mu[d] + a + v * sigma[d] * e[d] + shock[d]
+                }),
+                (None, false) => step(g, prev, w.g_last, |d| m * mu[d] + a + v * sigma[d] * e[d]),
+            }
+        }
+        // Natural values only for the years a target uses: fans are
+        // summarised on the transform scale.
+        for t in (0..years).filter(|&t| ip.natural[t]) {
+            let at = (s * years + t) * len;
+            let (g, x) = (&paths.g[at..at + len], &mut paths.x[at..at + len]);
+            for (x, &g) in x.iter_mut().zip(g) {
+                *x = transform.inverse(g);
+            }
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! Reading and validating the catalog tables into a [`Catalog`].
+//!
+//! In: a data folder. Out: the [`Catalog`], or the first input error, naming
+//! the file, the row, the column, what was expected and what was found.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use super::{Catalog, Indicator, Observation, Provenance, Target};
+use crate::error::{Error, Place, Result};
+use crate::input::table::{find_table, read_table, RawTable, Row};
+use crate::model::target::{Comparator, Kind, TargetKind};
+use crate::model::transform::Transform;
+use crate::model::Named;
+
+/// Loads and validates `indicators`, `targets` and `history` from `dir`.
+pub fn load_catalog(dir: &Path) -> Result<Catalog> {
+    let indicators_path = find_table(dir, "indicators")?;
+    let targets_path = find_table(dir, "targets")?;
+    let history_path = find_table(dir, "history")?;
+    let indicators = parse_indicators(&read_table(&indicators_path)?)?;
+    let mut warnings = Vec::new();
+    let history = parse_history(&read_table(&history_path)?, &indicators, &mut warnings)?;
+    let targets = parse_targets(&read_table(&targets_path)?, &indicators, &history)?;
+    Ok(Catalog {
+        indicators,
+        targets,
+        history,
+        warnings,
+        files: vec![indicators_path, targets_path, history_path],
+    })
+}
+
+fn check_id(id: &str, place: Place) -> Result<()> {
+    let ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && id.starts_with(|c: char| c.is_ascii_lowercase());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::input(
+            place,
+            "a snake_case id (a–z, 0–9, _; starting with a letter)",
+            format!("`{id}`"),
+        ))
+    }
+}
+
+/// Reads the id of a row: snake_case and not used on an earlier row.
+fn unique_id(
+    row: &Row,
+    column: usize,
+    what: &str,
+    seen: &mut HashMap<String, usize>,
+) -> Result<String> {
+    let id = row.string(column, what)?;
+    check_id(&id, row.cell_place(column))?;
+    if let Some(first) = seen.insert(id.clone(), row.number()) {
+        return Err(Error::input(
+            row.cell_place(column),
+            "a unique id",
+            format!("`{id}`, already used on row {first}"),
+        ));
+    }
+    Ok(id)
+}
+
+fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
+    let c_id = table.column("id")?;
+    let c_zh = table.column("name_zh")?;
+    let c_en = table.column("name_en")?;
+    let c_group = table.column("group")?;
+    let c_unit = table.column("unit")?;
+    let c_transform = table.column("transform")?;
+    let c_lower = table.column("lower")?;
+    let c_upper = table.column("upper")?;
+    let c_decimals = table.column("decimals")?;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for index in 0..table.rows.len() {
+        let row = table.row(index);
+        let id = unique_id(&row, c_id, "an indicator id", &mut seen)?;
+        let transform_name = row.string(c_transform, "a transform")?;
+        let lower = row.opt_f64(c_lower)?;
+        let upper = row.opt_f64(c_upper)?;
+        let transform = match transform_name.as_str() {
+            "level" => Transform::Level,
+            "log" => Transform::Log,
+            "count" => Transform::Count,
+            "milestone" => Transform::Milestone,
+            "logit" => match (lower, upper) {
+                (Some(lower), Some(upper)) if lower < upper => Transform::Logit { lower, upper },
+                (Some(lower), Some(upper)) => {
+                    return Err(Error::input(
+                        row.cell_place(c_upper),
+                        format!("an upper bound above the lower bound {lower}"),
+                        format!("{upper}"),
+                    ))
+                }
+                (None, _) => {
+                    return Err(Error::input(
+                        row.cell_place(c_lower),
+                        "a lower bound (required for `logit`)",
+                        "an empty cell",
+                    ))
+                }
+                (_, None) => {
+                    return Err(Error::input(
+                        row.cell_place(c_upper),
+                        "an upper bound (required for `logit`)",
+                        "an empty cell",
+                    ))
+                }
+            },
+            other => {
+                return Err(Error::input(
+                    row.cell_place(c_transform),
+                    "one of level, log, logit, count, milestone",
+                    format!("`{other}`"),
+                ))
+            }
+        };
+        let decimals = row.i32(c_decimals)?;
+        if !(0..=9).contains(&decimals) {
+            return Err(Error::input(
+                row.cell_place(c_decimals),
+                "a number of decimals from 0 to 9",
+                format!("{decimals}"),
+            ));
+        }
+        let group = row.string(c_group, "a group")?;
+        check_id(&group, row.cell_place(c_group))?;
+        out.push(Indicator {
+            id,
+            name_zh: row.text(c_zh).unwrap_or_default().to_string(),
+            name_en: row.text(c_en).unwrap_or_default().to_string(),
+            group,
+            unit: row.text(c_unit).unwrap_or_default().to_string(),
+            transform,
+            decimals,
+        });
+    }
+    if out.is_empty() {
+        return Err(Error::input(
+            Place::file(&table.path),
+            "at least one indicator",
+            "no rows",
+        ));
+    }
+    Ok(out)
+}
+
+fn parse_history(
+    table: &RawTable,
+    indicators: &[Indicator],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Vec<Observation>>> {
+    let c_ind = table.column("indicator_id")?;
+    let c_year = table.column("year")?;
+    let c_value = table.column("value")?;
+    let c_prov = table.column("provenance")?;
+    let c_source = table.column("source")?;
+    let by_id: HashMap<&str, usize> = indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| (ind.id.as_str(), i))
+        .collect();
+    // (indicator, year) -> (row number, observation)
+    let mut series: Vec<BTreeMap<i32, (usize, Observation)>> =
+        vec![BTreeMap::new(); indicators.len()];
+    for index in 0..table.rows.len() {
+        let row = table.row(index);
+        let id = row.string(c_ind, "an indicator id")?;
+        let Some(&k) = by_id.get(id.as_str()) else {
+            return Err(Error::input(
+                row.cell_place(c_ind),
+                "an indicator id listed in indicators",
+                format!("`{id}`"),
+            ));
+        };
+        let indicator = &indicators[k];
+        let year = row.i32(c_year)?;
+        if !(1900..=2200).contains(&year) {
+            return Err(Error::input(
+                row.cell_place(c_year),
+                "a calendar year",
+                format!("{year}"),
+            ));
+        }
+        let mut value = row.f64(c_value)?;
+        let prov_text = row.string(c_prov, "a provenance")?;
+        let provenance = Provenance::parse(&prov_text).ok_or_else(|| {
+            Error::input(
+                row.cell_place(c_prov),
+                format!("one of {}", Provenance::expected()),
+                format!("`{prov_text}`"),
+            )
+        })?;
+        let source = row.string(c_source, "the source of the figure")?;
+        let place = row.cell_place(c_value);
+        match indicator.transform {
+            Transform::Log if value <= 0.0 => {
+                return Err(Error::input(
+                    place,
+                    format!("a positive value (`{}` uses `log`)", indicator.id),
+                    format!("{value}"),
+                ))
+            }
+            Transform::Logit { lower, upper } => {
+                if value < lower || value > upper {
+                    return Err(Error::input(
+                        place,
+                        format!(
+                            "a value within the bounds [{lower}, {upper}] of `{}`",
+                            indicator.id
+                        ),
+                        format!("{value}"),
+                    ));
+                }
+                if value == lower || value == upper {
+                    let half = 0.5 * 10f64.powi(-indicator.decimals);
+                    let nudged = if value == lower {
+                        value + half
+                    } else {
+                        value - half
+                    };
+                    warnings.push(format!(
+                        "{place}: {value} lies on a bound of `{}`; used as {nudged} (half a unit of its last decimal inside)",
+                        indicator.id
+                    ));
+                    value = nudged;
+                }
+            }
+            Transform::Count if value < 0.0 || value.fract() != 0.0 => {
+                return Err(Error::input(
+                    place,
+                    format!("a whole number ≥ 0 (`{}` is a count)", indicator.id),
+                    format!("{value}"),
+                ))
+            }
+            Transform::Milestone if value != 0.0 && value != 1.0 => {
+                return Err(Error::input(
+                    place,
+                    format!("0 or 1 (`{}` is a milestone)", indicator.id),
+                    format!("{value}"),
+                ))
+            }
+            _ => {}
+        }
+        let observation = Observation {
+            year,
+            value,
+            provenance,
+            source,
+        };
+        if let Some((first, _)) = series[k].insert(year, (row.number(), observation)) {
+            return Err(Error::input(
+                row.row_place(),
+                format!("one row per indicator and year (`{id}`, {year})"),
+                format!("a second row for it; the first is row {first}"),
+            ));
+        }
+    }
+    let mut out = Vec::with_capacity(indicators.len());
+    for (k, rows) in series.into_iter().enumerate() {
+        let indicator = &indicators[k];
+        let mut previous: Option<(usize, f64)> = None;
+        for (row_number, obs) in rows.values() {
+            if let Some((prev_row, prev_value)) = previous {
+                if indicator.transform == Transform::Count && obs.value < prev_value {
+                    return Err(Error::input(
+                        Place::cell(&table.path, *row_number, "value"),
+                        format!(
+                            "a count that does not fall (`{}` was {prev_value} on row {prev_row}; use `log` for a stock that can fall)",
+                            indicator.id
+                        ),
+                        format!("{}", obs.value),
+                    ));
+                }
+                if indicator.transform == Transform::Milestone && obs.value < prev_value {
+                    return Err(Error::input(
+                        Place::cell(&table.path, *row_number, "value"),
+                        format!("a milestone that stays done once done (row {prev_row} says 1)"),
+                        format!("{}", obs.value),
+                    ));
+                }
+            }
+            previous = Some((*row_number, obs.value));
+        }
+        out.push(rows.into_values().map(|(_, o)| o).collect());
+    }
+    Ok(out)
+}
+
+fn parse_targets(
+    table: &RawTable,
+    indicators: &[Indicator],
+    history: &[Vec<Observation>],
+) -> Result<Vec<Target>> {
+    let c_id = table.column("id")?;
+    let c_ind = table.column("indicator_id")?;
+    let c_kind = table.column("kind")?;
+    let c_cmp = table.column("comparator")?;
+    let c_value = table.column("value")?;
+    let c_year = table.column("target_year")?;
+    let c_base = table.column("base_year")?;
+    let c_from = table.column("from_year")?;
+    let c_source = table.column("source")?;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for index in 0..table.rows.len() {
+        let row = table.row(index);
+        let id = unique_id(&row, c_id, "a target id", &mut seen)?;
+        let ind_id = row.string(c_ind, "an indicator id")?;
+        let Some(k) = indicators.iter().position(|i| i.id == ind_id) else {
+            return Err(Error::input(
+                row.cell_place(c_ind),
+                "an indicator id listed in indicators",
+                format!("`{ind_id}`"),
+            ));
+        };
+        let indicator = &indicators[k];
+        let kind_text = row.string(c_kind, "a kind")?;
+        let target_year = row.i32(c_year)?;
+        let base_year = row.opt_i32(c_base)?;
+        let from_year = row.opt_i32(c_from)?;
+        let need = |col: usize, value: Option<i32>, what: &str| {
+            value.ok_or_else(|| {
+                Error::input(
+                    row.cell_place(col),
+                    format!("a {what} (required for kind `{kind_text}`)"),
+                    "an empty cell",
+                )
+            })
+        };
+        let kind = match Kind::parse(&kind_text) {
+            Some(Kind::Level) => TargetKind::Level,
+            Some(Kind::Increase) => TargetKind::Increase {
+                base_year: need(c_base, base_year, "base year")?,
+            },
+            Some(Kind::EveryYear) => TargetKind::EveryYear {
+                from_year: need(c_from, from_year, "first year")?,
+            },
+            Some(Kind::Cumulative) => TargetKind::Cumulative {
+                from_year: need(c_from, from_year, "first year")?,
+            },
+            Some(Kind::Milestone) => TargetKind::Milestone,
+            None => {
+                return Err(Error::input(
+                    row.cell_place(c_kind),
+                    format!("one of {}", Kind::expected()),
+                    format!("`{kind_text}`"),
+                ))
+            }
+        };
+        let is_milestone_indicator = indicator.transform == Transform::Milestone;
+        if is_milestone_indicator != (kind == TargetKind::Milestone) {
+            return Err(Error::input(
+                row.cell_place(c_kind),
+                if is_milestone_indicator {
+                    format!("kind `milestone` (`{ind_id}` is a milestone)")
+                } else {
+                    format!("a kind other than `milestone` (`{ind_id}` is not a milestone)")
+                },
+                format!("`{kind_text}`"),
+            ));
+        }
+        let cmp_text = row.string(c_cmp, "a comparator")?;
+        let comparator = Comparator::parse(&cmp_text).ok_or_else(|| {
+            Error::input(
+                row.cell_place(c_cmp),
+                format!("one of {}", Comparator::expected()),
+                format!("`{cmp_text}`"),
+            )
+        })?;
+        let value = row.f64(c_value)?;
+        let observed = &history[k];
+        if let Some(last) = observed.last() {
+            if target_year < last.year {
+                return Err(Error::input(
+                    row.cell_place(c_year),
+                    format!(
+                        "a target year not before the last observation of `{ind_id}` ({})",
+                        last.year
+                    ),
+                    format!("{target_year}"),
+                ));
+            }
+        }
+        let last_year = observed.last().map(|o| o.year);
+        let observed_years: HashSet<i32> = observed.iter().map(|o| o.year).collect();
+        match kind {
+            TargetKind::Increase { base_year } => {
+                if base_year >= target_year {
+                    return Err(Error::input(
+                        row.cell_place(c_base),
+                        format!("a base year before the target year {target_year}"),
+                        format!("{base_year}"),
+                    ));
+                }
+                if last_year.is_some_and(|l| base_year <= l) && !observed_years.contains(&base_year)
+                {
+                    return Err(Error::input(
+                        row.cell_place(c_base),
+                        format!("a base year that is observed for `{ind_id}` or lies after its last observation"),
+                        format!("{base_year}, which has no history row"),
+                    ));
+                }
+            }
+            TargetKind::EveryYear { from_year } | TargetKind::Cumulative { from_year } => {
+                if from_year > target_year {
+                    return Err(Error::input(
+                        row.cell_place(c_from),
+                        format!("a first year not after the target year {target_year}"),
+                        format!("{from_year}"),
+                    ));
+                }
+                if let Some(last) = last_year {
+                    if let Some(missing) =
+                        (from_year..=last.min(target_year)).find(|y| !observed_years.contains(y))
+                    {
+                        return Err(Error::input(
+                            row.cell_place(c_from),
+                            format!("observations of `{ind_id}` for every year from {from_year} up to its last observation {last}"),
+                            format!("no history row for {missing}"),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out.push(Target {
+            id,
+            indicator: k,
+            kind,
+            comparator,
+            value,
+            target_year,
+            source: row.text(c_source).unwrap_or_default().to_string(),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,206 @@
+//! The projection plan: fits, scenarios and targets compiled to year arrays.
+//!
+//! In: the [`Catalog`], the resolved [`Scenario`]s and the horizon year. Out:
+//! a [`Plan`] in which every indicator knows its transform, its fit, its
+//! projected years and, per scenario, the settings of every year
+//! ([`PathSpec`], MODEL.md §5); and every target knows its status, its test
+//! and which observed values or projected years its statistic is made of
+//! ([`TargetPlan`], MODEL.md §6).
+
+mod path;
+mod target;
+
+use std::collections::HashMap;
+
+use crate::input::catalog::Catalog;
+use crate::input::scenario::Scenario;
+use crate::model::fit::{fit, Fit};
+use crate::model::rng::stable_hash;
+use crate::model::target::Statistic;
+use crate::model::transform::Transform;
+
+pub use path::PathSpec;
+pub use target::{Status, TargetPlan};
+
+/// One indicator's plan.
+#[derive(Debug, Clone)]
+pub struct IndicatorPlan {
+    /// Index in the catalog.
+    pub index: usize,
+    /// The scale it moves on.
+    pub transform: Transform,
+    /// Its fit.
+    pub fit: Fit,
+    /// First projected year.
+    pub start: i32,
+    /// Number of projected years (0 when not projected).
+    pub years: usize,
+    /// Per scenario.
+    pub paths: Vec<PathSpec>,
+    /// Stream key, from the id, so that adding an indicator leaves the others' draws alone.
+    pub key: u64,
+    /// Offset of its first fan series.
+    pub series: usize,
+    /// Its targets (indexes into [`Plan::targets`]).
+    pub targets: Vec<usize>,
+    /// Per scenario, the first scenario with the same settings for this
+    /// indicator: its paths are computed once and shared.
+    pub same_as: Vec<usize>,
+    /// Per projected year, whether a target statistic uses its natural value
+    /// (the others are summarised on the transform scale only).
+    pub natural: Vec<bool>,
+}
+
+impl IndicatorPlan {
+    /// Whether scenario `s` has settings of its own for this indicator (not
+    /// those of an earlier scenario, whose paths it shares).
+    #[inline]
+    pub fn is_distinct(&self, s: usize) -> bool {
+        self.same_as[s] == s
+    }
+}
+
+/// Everything the simulation needs.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Scenario names, baseline first.
+    pub scenarios: Vec<String>,
+    /// Horizon: the last projected year.
+    pub horizon: i32,
+    /// First projected year of any indicator.
+    pub first_year: i32,
+    /// Per catalog indicator.
+    pub indicators: Vec<IndicatorPlan>,
+    /// Per catalog target.
+    pub targets: Vec<TargetPlan>,
+    /// Shock slots: (stream key, probability).
+    pub shocks: Vec<(u64, f64)>,
+    /// Factor stream keys.
+    pub factors: Vec<u64>,
+    /// Scorecard groups: name and number of targets counted.
+    pub groups: Vec<(String, usize)>,
+    /// Number of fan series (indicator × projected year).
+    pub series: usize,
+}
+
+impl Plan {
+    /// Number of calendar years from `first_year` to `horizon`.
+    pub fn calendar_years(&self) -> usize {
+        (self.horizon - self.first_year + 1).max(0) as usize
+    }
+}
+
+/// Compiles the plan. `horizon` is the last year projected (at least every
+/// target year); required effort starts in `effort_from`, or in each
+/// indicator's first projected year when that is later or not given.
+pub fn compile(
+    catalog: &Catalog,
+    scenarios: &[Scenario],
+    horizon: i32,
+    effort_from: Option<i32>,
+) -> Plan {
+    let mut shock_slots: HashMap<u64, usize> = HashMap::new();
+    let mut shocks = Vec::new();
+    let mut factor_slots: HashMap<u64, usize> = HashMap::new();
+    let mut factors = Vec::new();
+    for s in scenarios {
+        for sh in &s.shocks {
+            shock_slots.entry(sh.key).or_insert_with(|| {
+                shocks.push((sh.key, sh.probability));
+                shocks.len() - 1
+            });
+        }
+        for f in &s.factors {
+            factor_slots.entry(f.key).or_insert_with(|| {
+                factors.push(f.key);
+                factors.len() - 1
+            });
+        }
+    }
+    let slots = path::Slots {
+        shocks: &shock_slots,
+        factors: &factor_slots,
+    };
+    let mut series = 0;
+    let mut indicators = Vec::with_capacity(catalog.indicators.len());
+    for (k, ind) in catalog.indicators.iter().enumerate() {
+        let fit = fit(ind.transform, &catalog.series(k));
+        let start = fit.last_year().map_or(horizon + 1, |y| y + 1);
+        let years = match fit {
+            Fit::Insufficient { .. } => 0,
+            _ => (horizon - start + 1).max(0) as usize,
+        };
+        let paths: Vec<PathSpec> = scenarios
+            .iter()
+            .map(|s| path::path_spec(s, (k, ind.transform), start, years, &slots))
+            .collect();
+        let same_as = (0..paths.len())
+            .map(|s| (0..=s).find(|&r| paths[r] == paths[s]).unwrap_or(s))
+            .collect();
+        indicators.push(IndicatorPlan {
+            index: k,
+            transform: ind.transform,
+            fit,
+            start,
+            years,
+            paths,
+            key: stable_hash(&ind.id),
+            series,
+            targets: Vec::new(),
+            same_as,
+            natural: vec![false; years],
+        });
+        series += years;
+    }
+    let mut groups: Vec<(String, usize)> = vec![("all".to_string(), 0)];
+    let mut targets = Vec::with_capacity(catalog.targets.len());
+    for (j, t) in catalog.targets.iter().enumerate() {
+        let ip = &mut indicators[t.indicator];
+        let projection = target::Projection {
+            fit: &ip.fit,
+            start: ip.start,
+            years: ip.years,
+        };
+        let mut tp = target::compile_target(catalog, (j, t), projection, effort_from);
+        if tp.status.has_probability() {
+            let group = &catalog.indicators[t.indicator].group;
+            let g = match groups.iter().position(|(name, _)| name == group) {
+                Some(g) => g,
+                None => {
+                    groups.push((group.clone(), 0));
+                    groups.len() - 1
+                }
+            };
+            tp.groups = vec![0, g];
+            for &s in &tp.groups {
+                groups[s].1 += 1;
+            }
+        }
+        // A level is read on the transform scale (its fan series); other
+        // statistics read the natural values of their projected years.
+        if !matches!(tp.test.statistic, Statistic::Level(_)) {
+            for i in tp.test.statistic.projected_years() {
+                ip.natural[i] = true;
+            }
+        }
+        ip.targets.push(j);
+        targets.push(tp);
+    }
+    let first_year = indicators
+        .iter()
+        .filter(|i| i.years > 0)
+        .map(|i| i.start)
+        .min()
+        .unwrap_or(horizon);
+    Plan {
+        scenarios: scenarios.iter().map(|s| s.name.clone()).collect(),
+        horizon,
+        first_year,
+        indicators,
+        targets,
+        shocks,
+        factors,
+        groups,
+        series,
+    }
+}

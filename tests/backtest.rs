@@ -9,9 +9,7 @@
 //! A planted future outlier must leave every earlier forecast unchanged.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use attain::model::score::{brier, crps_standard_normal, reliability, Pmf, Predictive};
 use polars::prelude::*;
@@ -19,45 +17,30 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 use statrs::function::gamma::ln_gamma;
 
 mod common;
-use common::{read_parquet, Outcome};
-
-const BIN: &str = env!("CARGO_BIN_EXE_attain");
+use common::{read_parquet, Outcome, Scratch, BIN};
 
 // ---------------------------------------------------------------------------
 // helpers
 // ---------------------------------------------------------------------------
 
-/// A private copy of the fixture, removed when dropped.
-struct Fixture {
-    root: PathBuf,
+/// A private copy of `tests/fixtures/backtest`.
+fn fixture(label: &str) -> Scratch {
+    Scratch::copy(&format!("backtest-{label}"), "backtest")
 }
 
-impl Fixture {
-    fn new(label: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("backtest-{label}-{}-{n}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
-        fs::create_dir_all(root.join("data")).unwrap();
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/backtest/data");
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            fs::copy(entry.path(), root.join("data").join(entry.file_name())).unwrap();
-        }
-        Fixture { root }
-    }
+/// What the tests do with a copy of the fixture.
+trait Backtests {
+    /// Appends a row to the copy's `history.csv`.
+    fn append_history(&self, line: &str);
+    /// `attain backtest` on the copy.
+    fn backtest(&self, origins: &str) -> Outcome;
+    /// A table the backtest wrote.
+    fn table(&self, name: &str) -> DataFrame;
+}
 
-    fn out(&self) -> PathBuf {
-        self.root.join("output")
-    }
-
+impl Backtests for Scratch {
     fn append_history(&self, line: &str) {
-        let path = self.root.join("data/history.csv");
-        let mut text = fs::read_to_string(&path).unwrap();
-        text.push_str(line);
-        text.push('\n');
-        fs::write(path, text).unwrap();
+        self.append("data/history.csv", &format!("{line}\n"));
     }
 
     fn backtest(&self, origins: &str) -> Outcome {
@@ -65,7 +48,7 @@ impl Fixture {
             Command::new(BIN)
                 .arg("backtest")
                 .arg("--data")
-                .arg(self.root.join("data"))
+                .arg(self.data())
                 .arg("--out")
                 .arg(self.out())
                 .args(["--origins", origins]),
@@ -74,14 +57,6 @@ impl Fixture {
 
     fn table(&self, name: &str) -> DataFrame {
         read_parquet(&self.out().join(name))
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = fs::remove_dir_all(&self.root);
-        }
     }
 }
 
@@ -255,7 +230,7 @@ fn brier_and_reliability_match_a_hand_example() {
 
 #[test]
 fn walk_forecasts_match_the_fit_done_by_hand() {
-    let fx = Fixture::new("walk");
+    let fx = fixture("walk");
     fx.backtest("2019..2019").assert_success();
     let t = fx.table("backtest.parquet");
     // Origin 2019 sees 1, 2, 4, 5 (2016–2019): μ̂ = 4/3, increments 1, 2, 1,
@@ -338,7 +313,7 @@ fn walk_forecasts_match_the_fit_done_by_hand() {
 
 #[test]
 fn count_forecasts_match_the_negative_binomial_done_by_hand() {
-    let fx = Fixture::new("count");
+    let fx = fixture("count");
     fx.backtest("2020..2020").assert_success();
     let t = fx.table("backtest.parquet");
     // Origin 2020 sees 40, 46, 49 (2015–2020): C = 9, K = 5; one year on the
@@ -404,7 +379,7 @@ fn count_forecasts_match_the_negative_binomial_done_by_hand() {
 
 #[test]
 fn only_published_figures_are_fitted_and_scored() {
-    let fx = Fixture::new("published");
+    let fx = fixture("published");
     fx.backtest("2016..2022").assert_success();
     let t = fx.table("backtest.parquet");
     let ids: Vec<String> = t
@@ -439,7 +414,7 @@ fn only_published_figures_are_fitted_and_scored() {
 
 #[test]
 fn the_summary_counts_scored_and_skipped_pairs() {
-    let fx = Fixture::new("summary");
+    let fx = fixture("summary");
     let out = fx.backtest("2016..2022");
     out.assert_success();
     // By hand over 4 published indicators × 7 origins = 28 pairs:
@@ -484,7 +459,7 @@ fn the_summary_counts_scored_and_skipped_pairs() {
 
 #[test]
 fn a_planted_future_outlier_leaves_earlier_forecasts_unchanged() {
-    let fx = Fixture::new("outlier");
+    let fx = fixture("outlier");
     fx.backtest("2016..2022").assert_success();
     let before = rows(&fx.table("backtest.parquet"));
     // 2021 is a gap of `walk`: plant a wild figure there.
@@ -526,7 +501,7 @@ fn a_planted_future_outlier_leaves_earlier_forecasts_unchanged() {
 
 #[test]
 fn tables_carry_the_manifest() {
-    let fx = Fixture::new("manifest");
+    let fx = fixture("manifest");
     fx.backtest("2018..2020").assert_success();
     for name in [
         "backtest.parquet",
@@ -551,7 +526,7 @@ fn tables_carry_the_manifest() {
 
 #[test]
 fn bad_origins_exit_2_and_write_nothing() {
-    let fx = Fixture::new("bad-origins");
+    let fx = fixture("bad-origins");
     for bad in ["2016-2021", "2021..2016", "abc", "2016..", "16..21"] {
         let out = fx.backtest(bad);
         assert_eq!(out.code, Some(2), "{bad}: {}{}", out.stdout, out.stderr);
@@ -566,7 +541,7 @@ fn bad_origins_exit_2_and_write_nothing() {
 
 #[test]
 fn bad_data_exits_2_and_leaves_the_previous_tables() {
-    let fx = Fixture::new("bad-data");
+    let fx = fixture("bad-data");
     fx.backtest("2016..2022").assert_success();
     let before = fs::read(fx.out().join("backtest.parquet")).unwrap();
     fx.append_history("walk,2023,n/a,official,broken row");
@@ -582,7 +557,7 @@ fn bad_data_exits_2_and_leaves_the_previous_tables() {
 
 #[test]
 fn quiet_prints_nothing_but_writes_the_tables() {
-    let fx = Fixture::new("quiet");
+    let fx = fixture("quiet");
     let out = Command::new(BIN)
         .arg("backtest")
         .arg("--data")

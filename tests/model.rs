@@ -8,7 +8,10 @@
 //! within 4 Monte Carlo standard errors, sqrt(p(1 − p)/N), of its closed form
 //! computed with statrs, at a fixed seed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod common;
+use common::Scratch;
 
 use attain::commands::run::project;
 use attain::engine::Settings;
@@ -25,12 +28,12 @@ use statrs::function::gamma::ln_gamma;
 const DRAWS: u64 = 200_000;
 const SEED: u64 = 4242;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("attain-model-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("data")).unwrap();
-    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
-    dir
+/// A scratch folder with empty `data/` and `scenarios/`.
+fn scratch(name: &str) -> Scratch {
+    let fx = Scratch::empty(&format!("model-{name}"));
+    std::fs::create_dir_all(fx.data()).unwrap();
+    std::fs::create_dir_all(fx.scenarios()).unwrap();
+    fx
 }
 
 /// Level series with gaps (2012, 2015, 2018 missing): n = 8, K = 10.
@@ -226,7 +229,8 @@ fn logit(x: f64) -> f64 {
 
 #[test]
 fn simulated_probabilities_match_the_closed_forms_of_the_model() {
-    let dir = scratch("closed");
+    let fx = scratch("closed");
+    let dir = fx.root.clone();
     write_fixture(&dir);
     let (_, t) = simulate(&dir, 2, DRAWS);
     let id = |x: f64| x;
@@ -293,7 +297,8 @@ fn simulated_probabilities_match_the_closed_forms_of_the_model() {
 
 #[test]
 fn increase_with_a_future_base_year_and_cumulative_match_their_closed_forms() {
-    let dir = scratch("sums");
+    let fx = scratch("sums");
+    let dir = fx.root.clone();
     write_fixture(&dir);
     let (_, t) = simulate(&dir, 2, DRAWS);
     let (g_last, mu, s2, k) = fit(&LEVEL, |x| x);
@@ -335,7 +340,8 @@ fn p_count_at_least(j: u64, additions: f64, span: f64, horizon: f64, rate_mult: 
 
 #[test]
 fn counts_and_milestones_match_their_closed_forms() {
-    let dir = scratch("counts");
+    let fx = scratch("counts");
+    let dir = fx.root.clone();
     write_fixture(&dir);
     let (_, t) = simulate(&dir, 2, DRAWS);
     // 49 → ≥ 61 needs 12 additions in 5 years; C = 9 over K = 5 years.
@@ -387,7 +393,8 @@ fn first_year_half(by_year: &[(i32, f64)]) -> Option<i32> {
 
 #[test]
 fn first_passage_matches_the_closed_forms_of_counts_and_milestones() {
-    let dir = scratch("passage");
+    let fx = scratch("passage");
+    let dir = fx.root.clone();
     write_fixture(&dir);
     let (_, t) = simulate(&dir, 2, DRAWS);
     // A stock only grows, so it is met by the target year iff met in it.
@@ -424,7 +431,8 @@ fn assert_close_reached(got: &AttainmentRow, expected: f64) {
 
 #[test]
 fn tables_are_identical_whatever_the_thread_count() {
-    let dir = scratch("threads");
+    let fx = scratch("threads");
+    let dir = fx.root.clone();
     write_fixture(&dir);
     let (_, one) = simulate(&dir, 1, 30_000);
     let (_, three) = simulate(&dir, 3, 30_000);
@@ -436,7 +444,8 @@ fn tables_are_identical_whatever_the_thread_count() {
 
 #[test]
 fn paired_differences_are_far_more_precise_than_unpaired_ones() {
-    let dir = scratch("paired");
+    let fx = scratch("paired");
+    let dir = fx.root.clone();
     write_fixture(&dir);
     std::fs::write(
         dir.join("scenarios/nudge.toml"),
@@ -457,7 +466,8 @@ fn paired_differences_are_far_more_precise_than_unpaired_ones() {
 
 #[test]
 fn joint_attainment_is_the_product_when_independent_and_above_it_under_a_factor() {
-    let dir = scratch("joint");
+    let fx = scratch("joint");
+    let dir = fx.root.clone();
     let indicators = "id,name_zh,name_en,group,unit,transform,lower,upper,decimals\na,甲,a,pair,index,level,,,2\nb,乙,b,pair,index,level,,,2\n";
     let targets = "id,indicator_id,kind,comparator,value,target_year,base_year,from_year,source\na_t,a,level,>=,16,2025,,,t\nb_t,b,level,>=,16,2025,,,t\n";
     let mut history = String::from("indicator_id,year,value,provenance,source\n");
@@ -551,7 +561,8 @@ fn predictive(series: &[(i32, f64)], g: impl Fn(f64) -> f64, h: f64) -> Students
 
 #[test]
 fn required_extra_drift_matches_the_closed_form_inversion() {
-    let dir = scratch("required");
+    let fx = scratch("required");
+    let dir = fx.root.clone();
     write_fixture(&dir);
     // Effort from the first projected year (2021): five years of it by 2025.
     let (_, t) = simulate(&dir, 2, DRAWS);
@@ -636,7 +647,8 @@ fn required_extra_drift_matches_the_closed_form_inversion() {
 
 #[test]
 fn required_additions_of_a_count_reach_the_goal_in_closed_form() {
-    let dir = scratch("required_count");
+    let fx = scratch("required_count");
+    let dir = fx.root.clone();
     write_fixture(&dir);
     let (_, t) = simulate(&dir, 2, DRAWS);
     // 49 → ≥ 61: 12 more in 5 years. With δ extra additions a year on top,

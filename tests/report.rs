@@ -5,32 +5,24 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
 mod common;
-use common::{floats, read_parquet};
-
-const BIN: &str = env!("CARGO_BIN_EXE_attain");
+use common::{floats, read_parquet, repo, Scratch, BIN};
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// A private run of the shipped data, removed when dropped.
+/// A private run of the shipped data (few draws), in a scratch folder.
 struct Run {
-    root: PathBuf,
+    scratch: Scratch,
 }
 
 impl Run {
     fn new(label: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("report-{label}-{}-{n}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
-        fs::create_dir_all(&root).unwrap();
-        let run = Run { root };
+        let scratch = Scratch::empty(&format!("report-{label}"));
+        let run = Run { scratch };
         let out = Command::new(BIN)
             .arg("run")
             .arg("--data")
@@ -47,7 +39,7 @@ impl Run {
     }
 
     fn out(&self) -> PathBuf {
-        self.root.join("out")
+        self.scratch.path("out")
     }
 
     fn report_dir(&self) -> PathBuf {
@@ -63,18 +55,6 @@ impl Run {
             .output()
             .unwrap()
     }
-}
-
-impl Drop for Run {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = fs::remove_dir_all(&self.root);
-        }
-    }
-}
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
 fn assert_success(out: &Output) {
@@ -297,9 +277,8 @@ fn report_shows_every_target_scenario_and_fan_chart_of_the_shipped_data() {
 fn report_of_the_small_fixture_marks_targets_without_a_probability() {
     // tests/fixtures/small: a milestone (no fan chart) and a target with too
     // little history (null probabilities: "n/a", never 0).
-    let root =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("report-small-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&root);
+    let scratch = Scratch::empty("report-small");
+    let root = scratch.root.clone();
     let fixture = repo("tests/fixtures/small");
     let out = Command::new(BIN)
         .arg("run")
@@ -332,7 +311,6 @@ fn report_of_the_small_fixture_marks_targets_without_a_probability() {
     assert!(html.contains("No fan chart") && html.contains("regulation_2030"));
     assert!(!html.contains("id=\"fan-regulation\""));
     assert!(html.contains("id=\"fan-quality_index\""));
-    let _ = fs::remove_dir_all(&root);
 }
 
 #[test]
@@ -352,11 +330,11 @@ fn missing_run_table_exits_2_and_leaves_the_previous_report_and_run_intact() {
     );
 
     // Into a new folder: nothing is created.
-    let fresh = run.root.join("fresh");
+    let fresh = run.scratch.root.join("fresh");
     let out = run.report(&["--report", fresh.to_str().unwrap()]);
     assert_input_error(&out, &["fan.parquet"]);
     assert!(!fresh.exists());
-    let names: Vec<String> = fs::read_dir(&run.root)
+    let names: Vec<String> = fs::read_dir(&run.scratch.root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -409,12 +387,12 @@ fn malformed_run_table_names_file_and_column() {
 #[test]
 fn report_refuses_a_folder_that_is_not_a_previous_report() {
     let run = Run::new("refuse");
-    let folder = run.root.join("notes");
+    let folder = run.scratch.root.join("notes");
     fs::create_dir_all(&folder).unwrap();
     fs::write(folder.join("keep.txt"), "mine").unwrap();
     let out = run.report(&["--report", folder.to_str().unwrap()]);
     assert_input_error(&out, &["--report", "other files"]);
     assert_eq!(fs::read_to_string(folder.join("keep.txt")).unwrap(), "mine");
-    let out = run.report(&["--report", run.root.to_str().unwrap()]);
+    let out = run.report(&["--report", run.scratch.root.to_str().unwrap()]);
     assert_input_error(&out, &["--report", "run's folder"]);
 }

@@ -189,3 +189,58 @@ fn poisson_inversion_from_the_mode_agrees_with_inversion_from_zero() {
     // could land on the other side: none in 200,000.
     assert_eq!(differ, 0);
 }
+
+/// The engine fixture's plan, compiled to its last target year.
+fn fixture_plan() -> crate::plan::Plan {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/engine");
+    let inputs =
+        load_inputs(&root.join("data"), &[root.join("scenarios")]).expect("the engine fixture");
+    let horizon = inputs
+        .catalog
+        .targets
+        .iter()
+        .map(|t| t.target_year)
+        .max()
+        .unwrap();
+    compile(&inputs.catalog, &inputs.scenarios, horizon, None)
+}
+
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// However the blocks are shared among workers and in whatever order the
+    /// workers' summaries are merged, the finished outcome is the one of a
+    /// single worker running every block in turn.
+    #[test]
+    fn merging_accumulators_is_associative_and_equals_one_sequential_pass(
+        owner in proptest::collection::vec(0usize..4, 7),
+        order in Just(vec![0usize, 1, 2, 3]).prop_shuffle(),
+    ) {
+        let plan = fixture_plan();
+        let seed = 31;
+        let grids = super::pilot(&plan, seed);
+        let engine = super::Engine { plan: &plan, grids: &grids, seed };
+        let len = |b: usize| 97 + 13 * b;
+        let mut whole = super::Accumulator::new(&plan, &grids);
+        for b in 0..owner.len() {
+            whole.run_block(&engine, b as u64, len(b));
+        }
+        let mut workers: Vec<super::Accumulator> =
+            (0..4).map(|_| super::Accumulator::new(&plan, &grids)).collect();
+        for (b, &w) in owner.iter().enumerate() {
+            workers[w].run_block(&engine, b as u64, len(b));
+        }
+        let mut workers: Vec<Option<super::Accumulator>> = workers.into_iter().map(Some).collect();
+        let mut merged = workers[order[0]].take().unwrap();
+        for &w in &order[1..] {
+            merged.merge(workers[w].take().unwrap());
+        }
+        let (a, b) = (whole.finish(&plan, &grids), merged.finish(&plan, &grids));
+        prop_assert_eq!(a.draws, b.draws);
+        prop_assert_eq!(&a.fan, &b.fan);
+        prop_assert_eq!(&a.targets, &b.targets);
+        prop_assert_eq!(&a.scorecard, &b.scorecard);
+    }
+}

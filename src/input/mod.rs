@@ -18,7 +18,6 @@ pub mod table;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::model::target::TargetKind;
 use catalog::{load_catalog, Catalog};
 use scenario::{load_scenarios, Scenario};
 
@@ -71,22 +70,12 @@ pub fn restrict(catalog: &mut Catalog, only: &[String], target_year: Option<i32>
                     t.id
                 )));
             }
-            match t.kind {
-                TargetKind::Increase { base_year } if base_year >= year => {
-                    return Err(bad(format!(
-                        "a year after the base year {base_year} of `{}`",
-                        t.id
-                    )))
-                }
-                TargetKind::EveryYear { from_year } | TargetKind::Cumulative { from_year }
-                    if from_year > year =>
-                {
-                    return Err(bad(format!(
-                        "a year not before the first year {from_year} of `{}`",
-                        t.id
-                    )))
-                }
-                _ => {}
+            if let Some(first) = t.kind.first_year().filter(|f| !f.fits(year)) {
+                return Err(bad(format!(
+                    "{} of `{}`",
+                    first.expected_target_year(),
+                    t.id
+                )));
             }
             t.target_year = year;
         }

@@ -95,7 +95,85 @@ pub enum TargetKind {
     Milestone,
 }
 
+/// The year a target's statistic starts from when that is not the target
+/// year: an increase's base year, a span's first year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirstYear {
+    /// The year.
+    pub year: i32,
+    /// The column of `targets` that holds it.
+    pub column: &'static str,
+    /// Whether it must come strictly before the target year (a base year),
+    /// or may be the target year itself (a span of one year).
+    pub strict: bool,
+}
+
+impl FirstYear {
+    /// Whether a target year fits it.
+    pub fn fits(&self, target_year: i32) -> bool {
+        if self.strict {
+            self.year < target_year
+        } else {
+            self.year <= target_year
+        }
+    }
+
+    /// What the first year must be, given the target year.
+    pub fn expected(&self, target_year: i32) -> String {
+        if self.strict {
+            format!("a base year before the target year {target_year}")
+        } else {
+            format!("a first year not after the target year {target_year}")
+        }
+    }
+
+    /// What a target year must be, given the first year.
+    pub fn expected_target_year(&self) -> String {
+        if self.strict {
+            format!("a year after the base year {}", self.year)
+        } else {
+            format!("a year not before the first year {}", self.year)
+        }
+    }
+}
+
 impl TargetKind {
+    /// The year the statistic starts from, when it is not the target year.
+    pub fn first_year(&self) -> Option<FirstYear> {
+        match *self {
+            TargetKind::Increase { base_year } => Some(FirstYear {
+                year: base_year,
+                column: "base_year",
+                strict: true,
+            }),
+            TargetKind::EveryYear { from_year } | TargetKind::Cumulative { from_year } => {
+                Some(FirstYear {
+                    year: from_year,
+                    column: "from_year",
+                    strict: false,
+                })
+            }
+            TargetKind::Level | TargetKind::Milestone => None,
+        }
+    }
+
+    /// The years whose values the statistic reads, in order.
+    pub fn years_read(&self, target_year: i32) -> Vec<i32> {
+        match *self {
+            TargetKind::Increase { base_year } => vec![base_year, target_year],
+            TargetKind::EveryYear { from_year } | TargetKind::Cumulative { from_year } => {
+                (from_year..=target_year).collect()
+            }
+            TargetKind::Level | TargetKind::Milestone => vec![target_year],
+        }
+    }
+
+    /// Whether the first year the target is met is tracked (`p_reached_by`,
+    /// `first_year_p50`): for targets on one year's value.
+    pub fn tracks_first_passage(&self) -> bool {
+        matches!(self, TargetKind::Level | TargetKind::Milestone)
+    }
+
     /// The kind without its years.
     pub fn kind(&self) -> Kind {
         match self {

@@ -9,7 +9,7 @@
 use crate::input::catalog::{Catalog, Target};
 use crate::model::effort::{self, Effort};
 use crate::model::fit::Fit;
-use crate::model::target::{Statistic, TargetKind, TargetTest, YearValue};
+use crate::model::target::{Statistic, TargetTest, YearValue};
 use crate::model::transform::Transform;
 
 crate::named_enum! {
@@ -85,12 +85,9 @@ pub(super) fn compile_target(
     };
     let value_of = |year: i32| year_value(catalog, t.indicator, ip.start, year);
     let statistic = t.kind.statistic(t.target_year, value_of);
-    let passage_until = match t.kind {
-        TargetKind::Level | TargetKind::Milestone if t.target_year >= ip.start && ip.years > 0 => {
-            Some((t.target_year - ip.start) as usize)
-        }
-        _ => None,
-    };
+    let passage_until =
+        (t.kind.tracks_first_passage() && t.target_year >= ip.start && ip.years > 0)
+            .then(|| (t.target_year - ip.start) as usize);
     let discrete = matches!(ind.transform, Transform::Count | Transform::Milestone);
     let effort_year = effort_from.map_or(ip.start, |y| y.max(ip.start));
     let effort = match (&ip.fit, status) {

@@ -389,47 +389,30 @@ fn parse_targets(
                 ));
             }
         }
-        let last_year = observed.last().map(|o| o.year);
-        let observed_years: HashSet<i32> = observed.iter().map(|o| o.year).collect();
-        match kind {
-            TargetKind::Increase { base_year } => {
-                if base_year >= target_year {
-                    return Err(Error::input(
-                        row.cell_place(c_base),
-                        format!("a base year before the target year {target_year}"),
-                        format!("{base_year}"),
-                    ));
-                }
-                if last_year.is_some_and(|l| base_year <= l) && !observed_years.contains(&base_year)
+        if let Some(first) = kind.first_year() {
+            let column = table.column(first.column)?;
+            if !first.fits(target_year) {
+                return Err(Error::input(
+                    row.cell_place(column),
+                    first.expected(target_year),
+                    format!("{}", first.year),
+                ));
+            }
+            // Every year the statistic reads up to the last observation is observed.
+            if let Some(last) = observed.last().map(|o| o.year) {
+                let observed_years: HashSet<i32> = observed.iter().map(|o| o.year).collect();
+                if let Some(missing) = kind
+                    .years_read(target_year)
+                    .into_iter()
+                    .find(|&y| y <= last && !observed_years.contains(&y))
                 {
                     return Err(Error::input(
-                        row.cell_place(c_base),
-                        format!("a base year that is observed for `{ind_id}` or lies after its last observation"),
-                        format!("{base_year}, which has no history row"),
+                        row.cell_place(column),
+                        format!("a year from which every year the target reads up to the last observation of `{ind_id}` ({last}) is observed"),
+                        format!("{}, with no history row for {missing}", first.year),
                     ));
                 }
             }
-            TargetKind::EveryYear { from_year } | TargetKind::Cumulative { from_year } => {
-                if from_year > target_year {
-                    return Err(Error::input(
-                        row.cell_place(c_from),
-                        format!("a first year not after the target year {target_year}"),
-                        format!("{from_year}"),
-                    ));
-                }
-                if let Some(last) = last_year {
-                    if let Some(missing) =
-                        (from_year..=last.min(target_year)).find(|y| !observed_years.contains(y))
-                    {
-                        return Err(Error::input(
-                            row.cell_place(c_from),
-                            format!("observations of `{ind_id}` for every year from {from_year} up to its last observation {last}"),
-                            format!("no history row for {missing}"),
-                        ));
-                    }
-                }
-            }
-            _ => {}
         }
         out.push(Target {
             id,

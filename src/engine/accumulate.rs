@@ -358,10 +358,15 @@ impl Accumulator {
             }
             let mut total = 0.0;
             let mut slope = f64::NAN;
+            let atom = tp.test.observed_worst().is_some();
             for d in 0..len {
                 x.copy_from_slice(&xs[d * years..(d + 1) * years]);
                 let (stat, hit) = evaluate(&tp.test, x);
-                stats[d] = stat;
+                stats[d] = if atom {
+                    tp.test.sketched(stat, x)
+                } else {
+                    stat
+                };
                 total += stat;
                 met[d] = hit;
                 if let Effort::PerDraw { weights, scale } = &tp.effort {

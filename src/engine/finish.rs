@@ -168,8 +168,10 @@ impl Accumulator {
                     Some(i) => (fan[i].mean, fan[i].quantiles),
                     None => (
                         mean(total[ns * plan.series + k]),
-                        QUANTILES
-                            .map(|q| self.stat[k].quantile(&grids.stat[k], q).unwrap_or(f64::NAN)),
+                        QUANTILES.map(|q| {
+                            let sketched = self.stat[k].quantile(&grids.stat[k], q);
+                            tp.test.quantile_of(sketched.unwrap_or(f64::NAN))
+                        }),
                     ),
                 };
                 tp.status.has_probability().then(|| TargetSummary {

@@ -111,7 +111,8 @@ pub fn pilot(plan: &Plan, seed: u64) -> Grids {
                     let g = &gs[d * years..(d + 1) * years];
                     for &l in &own {
                         let tp = &plan.targets[live[l]];
-                        stat_values[s * live.len() + l].push(evaluate(&tp.test, x).0);
+                        let stat = evaluate(&tp.test, x).0;
+                        stat_values[s * live.len() + l].push(tp.test.sketched(stat, x));
                         if let Some(b) = per_draw_boundary(tp, transform, g, &mut shifted) {
                             if b.is_finite() {
                                 effort_values[s * live.len() + l].push(b);

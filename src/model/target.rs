@@ -373,6 +373,65 @@ impl TargetTest {
         }
     }
 
+    /// The worst observed year of an `every_year` statistic that also reads
+    /// projected years: the statistic is then the worse of this fixed value
+    /// and the worst projected year, so its distribution has an atom here.
+    /// Its quantiles are those of the projected part, capped by it
+    /// ([`TargetTest::sketched`], [`TargetTest::quantile_of`]).
+    pub fn observed_worst(&self) -> Option<f64> {
+        let Statistic::EveryYear(years) = &self.statistic else {
+            return None;
+        };
+        let observed = years.iter().filter_map(|y| match *y {
+            YearValue::Observed(v) => Some(v),
+            YearValue::Projected(_) => None,
+        });
+        let projected = years.iter().any(|y| matches!(y, YearValue::Projected(_)));
+        let worst = if self.comparator.upward() {
+            observed.reduce(f64::min)
+        } else {
+            observed.reduce(f64::max)
+        };
+        worst.filter(|_| projected)
+    }
+
+    /// The value a sketch of the statistic keeps for one draw whose
+    /// statistic is `stat`: the statistic itself, or, when it has an
+    /// [`observed_worst`](TargetTest::observed_worst), its worst projected
+    /// year (the statistic is a monotone function of it, and a sketch
+    /// interpolating within a cell would blur the atom).
+    #[inline]
+    pub fn sketched(&self, stat: f64, x: &[f64]) -> f64 {
+        match (&self.statistic, self.observed_worst()) {
+            (Statistic::EveryYear(years), Some(_)) => {
+                let projected = years.iter().filter_map(|y| match *y {
+                    YearValue::Projected(i) => Some(x[i]),
+                    YearValue::Observed(_) => None,
+                });
+                if self.comparator.upward() {
+                    projected.fold(f64::INFINITY, f64::min)
+                } else {
+                    projected.fold(f64::NEG_INFINITY, f64::max)
+                }
+            }
+            _ => stat,
+        }
+    }
+
+    /// A quantile of the statistic from the same quantile of what the sketch
+    /// keeps ([`TargetTest::sketched`]): the worse of it and the observed
+    /// worst, since taking the worse of a fixed value is monotone.
+    pub fn quantile_of(&self, sketched: f64) -> f64 {
+        if sketched.is_nan() {
+            return sketched;
+        }
+        match self.observed_worst() {
+            Some(fixed) if self.comparator.upward() => sketched.min(fixed),
+            Some(fixed) => sketched.max(fixed),
+            None => sketched,
+        }
+    }
+
     /// +1 for `>`/`>=` targets, −1 for `<`/`<=`: the sign that turns a
     /// change into "a change in the helpful direction".
     #[inline]
@@ -381,16 +440,6 @@ impl TargetTest {
             1.0
         } else {
             -1.0
-        }
-    }
-
-    /// Whether a transform-scale value of one year meets the published cut.
-    #[inline]
-    pub fn meets_g(&self, g: f64) -> bool {
-        if self.cut.upward {
-            g >= self.cut_g
-        } else {
-            g < self.cut_g
         }
     }
 }
@@ -516,6 +565,29 @@ mod tests {
             let cut = PublishedCut::new(c, value, decimals);
             prop_assert_eq!(cut.meets(x), c.holds(round_published(x, decimals), value));
         }
+    }
+
+    #[test]
+    fn an_every_year_statistic_with_an_observed_year_is_sketched_by_its_projected_part() {
+        let statistic = Statistic::EveryYear(vec![
+            YearValue::Observed(98.4),
+            YearValue::Projected(0),
+            YearValue::Projected(1),
+        ]);
+        let test = TargetTest::new(statistic, (Comparator::Ge, 97.0), 1, Transform::Level);
+        assert_eq!(test.observed_worst(), Some(98.4));
+        let x = [99.0, 98.9];
+        let (stat, met) = evaluate(&test, &x);
+        assert_eq!((stat, met), (98.4, true));
+        assert_eq!(test.sketched(stat, &x), 98.9);
+        // The statistic's quantile is the worse of the projected part's and the observed.
+        assert_eq!(test.quantile_of(98.9), 98.4);
+        assert_eq!(test.quantile_of(97.5), 97.5);
+        // No observed year in the span: the statistic is sketched as it is.
+        let plain = Statistic::EveryYear(vec![YearValue::Projected(0), YearValue::Projected(1)]);
+        let test = TargetTest::new(plain, (Comparator::Ge, 97.0), 1, Transform::Level);
+        assert_eq!(test.observed_worst(), None);
+        assert_eq!(test.sketched(98.9, &x), 98.9);
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub struct TargetPlan {
     pub effort_from: i32,
     /// `Some(t)` when the statistic is the level of projected year `t`: a
     /// draw meets it iff its transform-scale value passes the cut
-    /// ([`TargetTest::meets_g`]), and the statistic's summaries are those of
+    /// ([`TargetTest::cut_g`]), and the statistic's summaries are those of
     /// the fan series of year `t` (the same draws), so it needs neither
     /// natural values nor a sketch of its own.
     pub fan_year: Option<usize>,

@@ -95,7 +95,7 @@ fn variates_block(plan: &Plan, seed: u64, index: u64, len: usize, weights: &[f64
         let mut rng = stream(seed, Domain::Indicator, ip.key, index);
         match &ip.fit {
             Fit::Walk(w) => {
-                let chi = ChiSquared::new(f64::from(w.dof)).expect("dof ≥ 1");
+                let chi = ChiSquared::new(w.dof).expect("dof > 0");
                 for _ in 0..len {
                     if w.s2 > 0.0 {
                         add(chi.sample(&mut rng));
@@ -106,8 +106,14 @@ fn variates_block(plan: &Plan, seed: u64, index: u64, len: usize, weights: &[f64
                     }
                 }
             }
-            Fit::Count(c) => {
-                let gamma = Gamma::new(c.shape(), 1.0 / c.span_years).expect("shape > 0");
+            fit @ (Fit::Count(_) | Fit::AssumedCount { .. }) => {
+                // An assumed rate is in the multipliers: no rate to draw.
+                let gamma = match fit {
+                    Fit::Count(c) => {
+                        Some(Gamma::new(c.shape(), 1.0 / c.span_years).expect("shape > 0"))
+                    }
+                    _ => None,
+                };
                 // The distinct rate multipliers, and per year the ones the
                 // scenarios use (as indexes into them).
                 let mut all: Vec<f64> = Vec::new();
@@ -128,7 +134,7 @@ fn variates_block(plan: &Plan, seed: u64, index: u64, len: usize, weights: &[f64
                 }
                 let mut samplers: Vec<Option<Poisson<f64>>> = vec![None; all.len()];
                 for _ in 0..len {
-                    let lambda: f64 = gamma.sample(&mut rng);
+                    let lambda: f64 = gamma.as_ref().map_or(1.0, |g| g.sample(&mut rng));
                     add(lambda);
                     add(rng.random::<u64>() as f64);
                     for _ in 0..ip.years {

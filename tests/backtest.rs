@@ -571,3 +571,119 @@ fn quiet_prints_nothing_but_writes_the_tables() {
     assert!(out.stdout.is_empty());
     assert!(fx.out().join("backtest.parquet").is_file());
 }
+
+/// Links `walk` to a national analog-only level series `nat` (2010–2018,
+/// weight 0.5).
+fn with_national_analog(fx: &Scratch) {
+    let text = fx.read("data/indicators.csv");
+    let mut lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => format!("{l},analog,analog_weight"),
+            _ if l.starts_with("walk,") => format!("{l},nat,0.5"),
+            _ => format!("{l},,"),
+        })
+        .collect();
+    lines.push("nat,全国,National walk index,national,index,level,,,1,,".into());
+    fx.write("data/indicators.csv", &(lines.join("\n") + "\n"));
+    for (y, v) in [
+        (2010, 0.0),
+        (2011, 1.1),
+        (2012, 2.5),
+        (2013, 3.1),
+        (2014, 4.6),
+        (2015, 5.2),
+        (2016, 6.9),
+        (2017, 7.4),
+        (2018, 8.8),
+    ] {
+        fx.append_history(&format!("nat,{y},{v},official,national yearbook"));
+    }
+}
+
+#[test]
+fn an_analog_is_cut_at_the_origin_and_its_forecasts_are_scored_with_and_without_it() {
+    let plain = fixture("analog-plain");
+    plain.backtest("2016..2022").assert_success();
+    let fx = fixture("analog");
+    with_national_analog(&fx);
+    fx.backtest("2016..2022").assert_success();
+    let scores = fx.table("backtest.parquet");
+    let compared = fx.table("backtest_analog.parquet");
+    let without = plain.table("backtest.parquet");
+    assert!(compared.height() > 0);
+    // Each compared forecast: "with" is the main table's row (the fit as run
+    // makes it), "without" the row of a backtest of the catalog without the
+    // analog.
+    let ids = compared
+        .column("indicator_id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
+    let origins = compared.column("origin").unwrap().i32().unwrap().clone();
+    let years = compared.column("year").unwrap().i32().unwrap().clone();
+    let pit_with = compared.column("pit_with").unwrap().f64().unwrap().clone();
+    let pit_without = compared
+        .column("pit_without")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .clone();
+    for i in 0..compared.height() {
+        let (id, origin, year) = (
+            ids.get(i).unwrap(),
+            origins.get(i).unwrap(),
+            years.get(i).unwrap(),
+        );
+        assert_eq!(id, "walk");
+        close(
+            pit_with.get(i).unwrap(),
+            float(&scores, "walk", origin, year, "pit"),
+            0.0,
+            "with the analog",
+        );
+        match pit_without.get(i) {
+            Some(p) => close(
+                p,
+                float(&without, "walk", origin, year, "pit"),
+                0.0,
+                "without",
+            ),
+            // Too few own figures: only the analog makes the forecast possible.
+            None => assert!(
+                !rows(&without).iter().any(|r| {
+                    r[0] == "String(\"walk\")"
+                        && r[2] == format!("Int32({origin})")
+                        && r[4] == format!("Int32({year})")
+                }),
+                "walk {origin}→{year}: no forecast without the analog"
+            ),
+        }
+    }
+    // The analog's figures after an origin never reach that origin's fit.
+    let before = rows(&scores);
+    fx.append_history("nat,2020,500,official,planted outlier");
+    fx.backtest("2016..2022").assert_success();
+    let after = rows(&fx.table("backtest.parquet"));
+    let frame = fx.table("backtest.parquet");
+    let origins = frame.column("origin").unwrap().i32().unwrap().clone();
+    let mut changed = 0;
+    for (i, row) in after.iter().enumerate() {
+        // The analog-only series is backtested too: its own new forecasts
+        // of 2020 are not the point here.
+        if row[0] != "String(\"walk\")" {
+            continue;
+        }
+        if origins.get(i).unwrap() < 2020 {
+            assert!(
+                before.contains(row),
+                "changed by a later analog figure: {row:?}"
+            );
+        } else if !before.contains(row) {
+            changed += 1;
+        }
+    }
+    assert!(changed > 0, "the outlier reaches the fits from 2020 on");
+}

@@ -86,26 +86,33 @@ fn strings(frame: &DataFrame, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// Rows of a shipped CSV as maps from column to cell (no quoted commas in the columns read).
+/// The fields of one CSV line (RFC 4180 quoting; no line breaks in fields).
+fn csv_fields(line: &str) -> Vec<String> {
+    let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+/// Rows of a shipped CSV as maps from column to cell.
 fn csv_rows(rel: &str) -> Vec<std::collections::HashMap<String, String>> {
     let text = fs::read_to_string(repo(rel)).unwrap();
     let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .trim_start_matches('\u{feff}')
-        .split(',')
-        .map(String::from)
-        .collect();
+    let header = csv_fields(lines.next().unwrap().trim_start_matches('\u{feff}'));
     lines
         .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(String::from))
-                .collect()
-        })
+        .map(|l| header.iter().cloned().zip(csv_fields(l)).collect())
         .collect()
 }
 
@@ -190,25 +197,89 @@ fn report_shows_every_target_scenario_and_fan_chart_of_the_shipped_data() {
         "the heat map has targets × scenarios cells"
     );
 
-    // † on exactly the targets whose history includes stand-ins.
+    // † on exactly the targets whose history includes stand-ins (none in
+    // the shipped data, which invents nothing).
     let provenance = strings(&attainment, "provenance");
     let illustrative: BTreeSet<&String> = (0..ids.len())
         .filter(|&i| provenance[i] == "illustrative")
         .map(|i| &ids[i])
         .collect();
-    assert!(!illustrative.is_empty());
     for t in &targets {
         let marked = target_row(&html, &t["id"]).contains("class=\"dagger\"");
         assert_eq!(marked, illustrative.contains(&t["id"]), "† on {}", t["id"]);
     }
-    assert!(html.contains("Illustrative history"));
+    assert_eq!(
+        html.contains("Illustrative history"),
+        !illustrative.is_empty()
+    );
 
-    // One fan chart per indicator with a target other than a milestone.
+    // Targets grouped by what they rest on: each under the heading of its
+    // status (and analog), and a target without data names the publication
+    // that would supply it.
+    let status = strings(&attainment, "status");
+    let analog = common::strings(&attainment, "analog");
+    let heading_before = |id: &str| {
+        let at = html.find(&format!("<tr id=\"target-{id}\">")).unwrap();
+        let start = html[..at]
+            .rfind("<tr class=\"basis\">")
+            .expect("a basis heading");
+        html[start..at].split("</tr>").next().unwrap().to_string()
+    };
+    let mut seen_status = BTreeSet::new();
+    for i in 0..ids.len() {
+        let heading = heading_before(&ids[i]);
+        let expected = match status[i].as_str() {
+            "ok" => "Own published history",
+            "borrowed" => "Borrowed dynamics",
+            "assumption_only" => "Scenario assumption",
+            _ => "No public data yet",
+        };
+        assert!(heading.contains(expected), "{}: {heading}", ids[i]);
+        if let Some(a) = &analog[i] {
+            if status[i] == "borrowed" {
+                assert!(
+                    heading.contains(a.as_str()),
+                    "{} borrows {a}: {heading}",
+                    ids[i]
+                );
+            }
+        }
+        if status[i] == "insufficient_history" {
+            let t = targets.iter().find(|t| t["id"] == ids[i]).unwrap();
+            let indicator = indicators
+                .iter()
+                .find(|r| r["id"] == t["indicator_id"])
+                .unwrap();
+            let source = &indicator["published_in"];
+            assert!(!source.is_empty(), "{}: a publication", ids[i]);
+            assert!(
+                target_row(&html, &ids[i]).contains("would come from"),
+                "{} names where its figures would come from",
+                ids[i]
+            );
+        }
+        seen_status.insert(status[i].clone());
+    }
+    assert!(
+        seen_status.len() >= 3,
+        "the shipped data has several bases: {seen_status:?}"
+    );
+
+    // One fan chart per indicator with a target other than a milestone and
+    // a projection (enough history).
+    let fan = read_parquet(&run.out().join("fan.parquet"));
+    let fan_kind = strings(&fan, "kind");
+    let fan_id = strings(&fan, "indicator_id");
+    let projected: BTreeSet<&String> = (0..fan.height())
+        .filter(|&i| fan_kind[i] == "projected")
+        .map(|i| &fan_id[i])
+        .collect();
     let charted: BTreeSet<&String> = targets
         .iter()
-        .filter(|t| t["kind"] != "milestone")
+        .filter(|t| t["kind"] != "milestone" && projected.contains(&t["indicator_id"]))
         .map(|t| &t["indicator_id"])
         .collect();
+    assert!(!charted.is_empty());
     assert_eq!(html.matches("<figure class=\"fan\"").count(), charted.len());
     for id in &charted {
         assert!(html.contains(&format!("<figure class=\"fan\" id=\"fan-{id}\">")));

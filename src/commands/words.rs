@@ -5,8 +5,66 @@
 //! kind-specific phrase lives here, so a new kind of target is described in
 //! one place.
 
+use crate::input::catalog::Catalog;
 use crate::model::target::{Comparator, Kind, TargetKind};
 use crate::model::Named;
+use crate::plan::Status;
+
+/// What a target's probability rests on, as people are told.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Basis {
+    /// The indicator's own published history.
+    Own,
+    /// Fewer than three own figures and the dynamics of an analog series.
+    Borrowed {
+        /// The analog's id.
+        id: String,
+        /// The analog's name, Chinese.
+        name_zh: String,
+    },
+    /// An assumption the scenarios state (a hazard, an assumed rate).
+    Assumption,
+    /// No basis: too little history; the publication that would supply it.
+    NoData {
+        /// Where its yearly figures are (or would be) published, if known.
+        published_in: Option<String>,
+    },
+}
+
+impl Basis {
+    /// The basis of a target of `indicator` with `status`, borrowing from
+    /// the analog `analog` (an id) if any.
+    pub fn of(catalog: &Catalog, indicator: &str, status: Status, analog: Option<&str>) -> Basis {
+        let index = catalog.indicator_index(indicator);
+        match status {
+            Status::Ok => Basis::Own,
+            Status::Borrowed => {
+                let id = analog.unwrap_or_default().to_string();
+                let name_zh = catalog
+                    .indicator_index(&id)
+                    .map(|k| catalog.indicators[k].name_zh.clone())
+                    .unwrap_or_default();
+                Basis::Borrowed { id, name_zh }
+            }
+            Status::AssumptionOnly => Basis::Assumption,
+            Status::InsufficientHistory => Basis::NoData {
+                published_in: index.and_then(|k| catalog.indicators[k].published_in.clone()),
+            },
+        }
+    }
+
+    /// A heading for the targets resting on this basis.
+    pub fn heading(&self) -> String {
+        match self {
+            Basis::Own => "Own published history 自身公布数据".to_string(),
+            Basis::Borrowed { id, name_zh } => {
+                format!("Borrowed dynamics 借用: {name_zh} (`{id}`)")
+            }
+            Basis::Assumption => "Scenario assumption 情景假设".to_string(),
+            Basis::NoData { .. } => "No public data yet 暂无公开数据".to_string(),
+        }
+    }
+}
 
 /// Keeps at most `n` characters.
 pub fn clip(s: &str, n: usize) -> String {

@@ -232,7 +232,7 @@ impl Accumulator {
             let simulated = Instant::now();
             let kind = match ip.fit {
                 Fit::Walk(_) => 0,
-                Fit::Count(_) => 1,
+                Fit::Count(_) | Fit::AssumedCount { .. } => 1,
                 _ => 2,
             };
             self.cpu.paths[kind] += simulated - clock;

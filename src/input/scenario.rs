@@ -51,6 +51,7 @@ struct RawAdjust {
     drift_add: Option<f64>,
     vol_scale: Option<f64>,
     rate_mult: Option<f64>,
+    rate: Option<f64>,
     hazard: Option<f64>,
 }
 
@@ -89,6 +90,9 @@ pub struct Adjust {
     pub vol_scale: Option<f64>,
     /// R: multiplies the yearly addition rate of counts.
     pub rate_mult: Option<f64>,
+    /// The assumed additions a year of a count with only its current stock
+    /// (MODEL.md §3).
+    pub rate: Option<f64>,
     /// Yearly probability a milestone is done.
     pub hazard: Option<f64>,
 }
@@ -273,7 +277,66 @@ pub fn load_scenarios(paths: &[PathBuf], catalog: &Catalog) -> Result<Vec<Scenar
             out.push(s);
         }
     }
+    check_assumed_rates(&out, catalog)?;
     Ok(out)
+}
+
+/// A count with only its current stock is projected from a rate the
+/// scenarios assume (MODEL.md §3): if one scenario assumes it, every
+/// scenario must, for every year from the stock's year to its last target
+/// year, so that the target's status is the same in all of them.
+fn check_assumed_rates(scenarios: &[Scenario], catalog: &Catalog) -> Result<()> {
+    for (k, ind) in catalog.indicators.iter().enumerate() {
+        let assumes = |s: &Scenario| {
+            s.adjusts
+                .iter()
+                .any(|a| a.rate.is_some() && a.indicators.contains(&k))
+        };
+        let Some(first) = scenarios.iter().find(|s| assumes(s)) else {
+            continue;
+        };
+        let place = |s: &Scenario| Place {
+            file: s.file.clone(),
+            at: Some(format!("the `rate` of `{}`", ind.id)),
+        };
+        if let Some(s) = scenarios.iter().find(|s| !assumes(s)) {
+            return Err(Error::input(
+                place(s),
+                format!(
+                    "a `rate` for `{}` in every scenario (`{}` assumes one; a count with only its current stock needs an assumed rate in every scenario or in none)",
+                    ind.id, first.name
+                ),
+                "none",
+            ));
+        }
+        let stock_year = catalog.history[k].last().map_or(i32::MAX, |o| o.year);
+        let last_target = catalog
+            .targets
+            .iter()
+            .filter(|t| t.indicator == k)
+            .map(|t| t.target_year)
+            .max()
+            .unwrap_or(stock_year);
+        for s in scenarios {
+            let covered = |year: i32| {
+                s.adjusts
+                    .iter()
+                    .any(|a| a.rate.is_some() && a.indicators.contains(&k) && a.covers(year))
+            };
+            if let Some(year) = (stock_year + 1..=last_target).find(|&y| !covered(y)) {
+                return Err(Error::input(
+                    place(s),
+                    format!(
+                        "a `rate` for `{}` covering every year from {} to {last_target}",
+                        ind.id,
+                        stock_year + 1
+                    ),
+                    format!("none for {year}"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn resolve(
@@ -402,6 +465,7 @@ fn validate_own(p: &Parsed, catalog: &Catalog, out: &mut Scenario) -> Result<()>
         )?;
         check_range(a.vol_scale, 0.0, None, key("vol_scale"), "a multiplier ≥ 0")?;
         check_range(a.rate_mult, 0.0, None, key("rate_mult"), "a multiplier ≥ 0")?;
+        check_range(a.rate, 0.0, None, key("rate"), "additions a year ≥ 0")?;
         check_range(
             a.hazard,
             0.0,
@@ -446,6 +510,24 @@ fn validate_own(p: &Parsed, catalog: &Catalog, out: &mut Scenario) -> Result<()>
                 "no count",
             ));
         }
+        if a.rate.is_some() {
+            // Only a count with its current stock alone has no rate of its own.
+            let single_stock = |k: usize| {
+                catalog.indicators[k].transform == Transform::Count && catalog.history[k].len() == 1
+            };
+            if let Some(&k) = indicators.iter().find(|&&k| !single_stock(k)) {
+                return Err(Error::input(
+                    key("rate"),
+                    "a selection of counts with one observation (the current stock) only: the others have a rate fitted from their history",
+                    format!(
+                        "`{}` ({}, {} observations)",
+                        catalog.indicators[k].id,
+                        catalog.indicators[k].transform.name(),
+                        catalog.history[k].len()
+                    ),
+                ));
+            }
+        }
         if a.hazard.is_some() && !applies(catalog, &indicators, |t| *t == Transform::Milestone) {
             return Err(Error::input(
                 key("hazard"),
@@ -458,6 +540,7 @@ fn validate_own(p: &Parsed, catalog: &Catalog, out: &mut Scenario) -> Result<()>
             a.drift_add,
             a.vol_scale,
             a.rate_mult,
+            a.rate,
             a.hazard,
         ]
         .iter()
@@ -465,7 +548,7 @@ fn validate_own(p: &Parsed, catalog: &Catalog, out: &mut Scenario) -> Result<()>
         {
             return Err(Error::input(
                 key("select"),
-                "an adjustment with at least one of drift_mult, drift_add, vol_scale, rate_mult, hazard",
+                "an adjustment with at least one of drift_mult, drift_add, vol_scale, rate_mult, rate, hazard",
                 "none",
             ));
         }
@@ -477,6 +560,7 @@ fn validate_own(p: &Parsed, catalog: &Catalog, out: &mut Scenario) -> Result<()>
             drift_add: a.drift_add,
             vol_scale: a.vol_scale,
             rate_mult: a.rate_mult,
+            rate: a.rate,
             hazard: a.hazard,
         });
     }

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use crate::input::catalog::Catalog;
 use crate::input::scenario::Scenario;
-use crate::model::fit::{fit, Fit};
+use crate::model::fit::{fit, Borrowing, Fit, PowerPrior};
 use crate::model::rng::stable_hash;
 use crate::model::target::Statistic;
 use crate::model::transform::Transform;
@@ -90,6 +90,25 @@ impl Plan {
     }
 }
 
+/// What indicator `k`'s fit may borrow: its analog's power prior, and
+/// whether the scenarios assume its rate of additions.
+fn borrowing(catalog: &Catalog, scenarios: &[Scenario], k: usize) -> Borrowing {
+    let ind = &catalog.indicators[k];
+    let prior = ind
+        .analog
+        .as_ref()
+        .and_then(|a| PowerPrior::of_analog(ind.transform, &catalog.series(a.index), a.weight));
+    let assumed_rate = scenarios.iter().any(|s| {
+        s.adjusts
+            .iter()
+            .any(|a| a.rate.is_some() && a.indicators.contains(&k))
+    });
+    Borrowing {
+        prior,
+        assumed_rate,
+    }
+}
+
 /// Compiles the plan. `horizon` is the last year projected (at least every
 /// target year); required effort starts in `effort_from`, or in each
 /// indicator's first projected year when that is later or not given.
@@ -124,15 +143,23 @@ pub fn compile(
     let mut series = 0;
     let mut indicators = Vec::with_capacity(catalog.indicators.len());
     for (k, ind) in catalog.indicators.iter().enumerate() {
-        let fit = fit(ind.transform, &catalog.series(k));
+        let fit = fit(
+            ind.transform,
+            &catalog.series(k),
+            borrowing(catalog, scenarios, k),
+        );
         let start = fit.last_year().map_or(horizon + 1, |y| y + 1);
+        // An indicator with no target (an analog-only series) is fitted,
+        // never projected.
         let years = match fit {
             Fit::Insufficient { .. } => 0,
+            _ if !catalog.has_targets(k) => 0,
             _ => (horizon - start + 1).max(0) as usize,
         };
+        let assumed = matches!(fit, Fit::AssumedCount { .. });
         let paths: Vec<PathSpec> = scenarios
             .iter()
-            .map(|s| path::path_spec(s, (k, ind.transform), start, years, &slots))
+            .map(|s| path::path_spec(s, (k, ind.transform, assumed), start, years, &slots))
             .collect();
         let same_as = (0..paths.len())
             .map(|s| (0..=s).find(|&r| paths[r] == paths[s]).unwrap_or(s))

@@ -40,10 +40,12 @@ pub(super) struct Slots<'a> {
 }
 
 /// The settings of `scenario` for indicator `k` on `transform`, projected
-/// over `years` years from `start`.
+/// over `years` years from `start`. For a count projected from an assumed
+/// rate (`assumed`), R_t is the scenario's rate multiplier times its
+/// assumed rate of year t (years no `rate` covers add nothing).
 pub(super) fn path_spec(
     scenario: &Scenario,
-    (k, transform): (usize, Transform),
+    (k, transform, assumed): (usize, Transform, bool),
     start: i32,
     years: usize,
     slots: &Slots,
@@ -58,12 +60,13 @@ pub(super) fn path_spec(
         factor: None,
     };
     let walk = transform.is_walk();
+    let mut rate = vec![0.0; years];
     for a in scenario
         .adjusts
         .iter()
         .filter(|a| a.indicators.contains(&k))
     {
-        for t in 0..years {
+        for (t, assumed) in rate.iter_mut().enumerate() {
             if !a.covers(start + t as i32) {
                 continue;
             }
@@ -74,12 +77,20 @@ pub(super) fn path_spec(
             }
             if transform == Transform::Count {
                 p.rate_mult[t] *= a.rate_mult.unwrap_or(1.0);
+                if let Some(r) = a.rate {
+                    *assumed = r;
+                }
             }
             if transform == Transform::Milestone {
                 if let Some(h) = a.hazard {
                     p.hazard[t] = h;
                 }
             }
+        }
+    }
+    if assumed {
+        for (r, assumed) in p.rate_mult.iter_mut().zip(&rate) {
+            *r *= assumed;
         }
     }
     for sh in scenario.shocks.iter().filter(|s| s.indicators.contains(&k)) {

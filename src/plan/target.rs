@@ -8,7 +8,7 @@
 
 use crate::input::catalog::{Catalog, Target};
 use crate::model::effort::{self, Effort};
-use crate::model::fit::Fit;
+use crate::model::fit::{Fit, MIN_WALK_OBS};
 use crate::model::target::{Statistic, TargetTest, YearValue};
 use crate::model::transform::Transform;
 
@@ -17,10 +17,13 @@ crate::named_enum! {
     pub enum Status {
         /// A probability from the indicator's own history and the scenario.
         Ok = "ok",
+        /// A probability from fewer than three own observations and the
+        /// dynamics of an analog series (MODEL.md §2b).
+        Borrowed = "borrowed",
         /// Too little history: no probability.
         InsufficientHistory = "insufficient_history",
         /// The probability comes from the scenario's assumptions (a
-        /// milestone's hazards), not from data.
+        /// milestone's hazards, a count's assumed rate), not from data.
         AssumptionOnly = "assumption_only",
     }
 }
@@ -78,10 +81,13 @@ pub(super) fn compile_target(
     effort_from: Option<i32>,
 ) -> TargetPlan {
     let ind = &catalog.indicators[t.indicator];
-    let status = match (&ip.fit, ind.transform) {
-        (Fit::Insufficient { .. }, _) => Status::InsufficientHistory,
-        (_, Transform::Milestone) => Status::AssumptionOnly,
-        _ => Status::Ok,
+    let status = match ip.fit {
+        Fit::Insufficient { .. } => Status::InsufficientHistory,
+        Fit::Milestone { .. } | Fit::AssumedCount { .. } => Status::AssumptionOnly,
+        Fit::Walk(w) if w.borrowed && catalog.history[t.indicator].len() < MIN_WALK_OBS => {
+            Status::Borrowed
+        }
+        Fit::Walk(_) | Fit::Count(_) => Status::Ok,
     };
     let value_of = |year: i32| year_value(catalog, t.indicator, ip.start, year);
     let statistic = t.kind.statistic(t.target_year, value_of);

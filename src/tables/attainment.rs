@@ -7,6 +7,7 @@
 
 use crate::engine::Outcome;
 use crate::input::catalog::{Catalog, Provenance};
+use crate::model::fit::Fit;
 use crate::model::target::{Comparator, Kind};
 use crate::plan::{Plan, Status};
 
@@ -38,6 +39,9 @@ crate::table! {
         pub target_year: i32,
         /// What the probability rests on.
         pub status: Status,
+        /// The id of the analog series whose dynamics the fit borrows
+        /// (null when it borrows none).
+        pub analog: Option<String>,
         /// Share of draws that meet the target.
         pub p_attain: Option<f64>,
         /// Its Monte Carlo standard error, sqrt(p(1−p)/N).
@@ -180,6 +184,13 @@ pub fn wilson(met: u64, n: u64) -> (f64, f64) {
     (low, high)
 }
 
+/// The id of the analog an indicator's fit borrows from, if it does.
+pub fn borrowed_from(catalog: &Catalog, plan: &Plan, indicator: usize) -> Option<String> {
+    let borrowed = matches!(&plan.indicators[indicator].fit, Fit::Walk(w) if w.borrowed);
+    let analog = catalog.indicators[indicator].analog.as_ref()?;
+    borrowed.then(|| catalog.indicators[analog.index].id.clone())
+}
+
 /// The rows of `attainment.parquet`, scenario by scenario, target by target.
 pub fn rows(catalog: &Catalog, plan: &Plan, outcome: &Outcome, seed: u64) -> Vec<AttainmentRow> {
     let ns = plan.scenarios.len();
@@ -239,6 +250,7 @@ pub fn rows(catalog: &Catalog, plan: &Plan, outcome: &Outcome, seed: u64) -> Vec
                 target_value: target.value,
                 target_year: target.target_year,
                 status: tp.status,
+                analog: borrowed_from(catalog, plan, tp.indicator),
                 p_attain: p,
                 p_attain_se: p.map(|p| (p * (1.0 - p) / nf).sqrt()),
                 p_low,
@@ -312,6 +324,7 @@ mod tests {
             "target_value",
             "target_year",
             "status",
+            "analog",
             "p_attain",
             "p_attain_se",
             "p_low",

@@ -3,7 +3,9 @@
 //! and `backtest_reliability.parquet` (forecaster × probability bin).
 //!
 //! In: nothing (the schemas). Out: [`ScoreRow`], [`EventRow`],
-//! [`ReliabilityRow`]; `attain backtest` fills them.
+//! [`ReliabilityRow`], and [`AnalogRow`] (`backtest_analog.parquet`: each
+//! forecast of an indicator with an analog, with and without it);
+//! `attain backtest` fills them.
 
 use crate::input::catalog::Provenance;
 
@@ -28,6 +30,9 @@ crate::table! {
         pub provenance: Provenance,
         /// Published figures the fit used (years ≤ origin).
         pub fit_n_obs: u32,
+        /// The analog whose published figures up to the origin entered the
+        /// fit as a power prior (null: the indicator's own figures alone).
+        pub analog: Option<String>,
         /// G_n (counts: the stock at the origin).
         pub fit_last_g: f64,
         /// μ̂ per year on the transform scale (counts: additions per year C/K).
@@ -52,6 +57,47 @@ crate::table! {
         pub crps_no_change: f64,
         /// CRPS of the model without parameter uncertainty.
         pub crps_no_param_unc: f64,
+    }
+}
+
+crate::table! {
+    /// One forecast of an indicator with an analog, scored with the analog
+    /// (as `attain run` fits it) and without (the own figures alone), at the
+    /// same origin; the without-analog scores are null when the own figures
+    /// alone are too few to fit.
+    pub struct AnalogRow {
+        /// Indicator id.
+        pub indicator_id: String,
+        /// The analog's id.
+        pub analog: String,
+        /// The origin.
+        pub origin: i32,
+        /// year − origin, in years.
+        pub horizon: i32,
+        /// The year forecast.
+        pub year: i32,
+        /// The indicator's own published figures up to the origin.
+        pub fit_n_obs: u32,
+        /// PIT with the analog.
+        pub pit_with: f64,
+        /// Inside the central 50 % interval, with the analog.
+        pub in50_with: bool,
+        /// Inside the central 80 % interval, with the analog.
+        pub in80_with: bool,
+        /// Inside the central 95 % interval, with the analog.
+        pub in95_with: bool,
+        /// CRPS with the analog (null when infinite).
+        pub crps_with: Option<f64>,
+        /// PIT without the analog.
+        pub pit_without: Option<f64>,
+        /// Inside the central 50 % interval, without.
+        pub in50_without: Option<bool>,
+        /// Inside the central 80 % interval, without.
+        pub in80_without: Option<bool>,
+        /// Inside the central 95 % interval, without.
+        pub in95_without: Option<bool>,
+        /// CRPS without the analog (null when infinite or not fitted).
+        pub crps_without: Option<f64>,
     }
 }
 

@@ -83,7 +83,13 @@ impl FanRow {
 pub fn rows(catalog: &Catalog, plan: &Plan, outcome: &Outcome) -> Vec<FanRow> {
     let mut rows = Vec::new();
     for (s, scenario) in plan.scenarios.iter().enumerate() {
-        for ip in &plan.indicators {
+        // Analog-only series (no target) are fitted, never projected, and
+        // appear in no table.
+        for ip in plan
+            .indicators
+            .iter()
+            .filter(|ip| catalog.has_targets(ip.index))
+        {
             let id = &catalog.indicators[ip.index].id;
             for o in &catalog.history[ip.index] {
                 let mut q = [None; 7];

@@ -487,3 +487,183 @@ fn scenario_name_must_match_its_file() {
     fx.check()
         .assert_input_error(&[&key("push.toml", "name"), "`pusher`"]);
 }
+
+// ---------------------------------------------------------------------------
+// analogs (MODEL.md §2b) and assumed rates (§3)
+// ---------------------------------------------------------------------------
+
+/// Gives the fixture's indicators the `analog` and `analog_weight` columns,
+/// with `(id, analog, weight)` set; returns the row of each id.
+fn with_analogs(fx: &Scratch, set: &[(&str, &str, &str)]) -> Vec<usize> {
+    let text = fx.read("data/indicators.csv");
+    let mut lines: Vec<String> = Vec::new();
+    let mut rows = vec![0; set.len()];
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            lines.push(format!("{line},analog,analog_weight"));
+            continue;
+        }
+        let id = line.split(',').next().unwrap_or_default();
+        match set.iter().position(|(s, _, _)| *s == id) {
+            Some(k) => {
+                rows[k] = i + 1;
+                lines.push(format!("{line},{},{}", set[k].1, set[k].2));
+            }
+            None => lines.push(format!("{line},,")),
+        }
+    }
+    fx.write("data/indicators.csv", &(lines.join("\n") + "\n"));
+    rows
+}
+
+#[test]
+fn an_indicator_with_two_points_borrows_an_analog_and_says_so() {
+    let fx = fixture("analog-run");
+    with_analogs(&fx, &[("new_brands", "rd_intensity", "")]);
+    fx.run(&[]).assert_success();
+    let att = read_parquet(&fx.out().join("attainment.parquet"));
+    let target = strings(&att, "target_id");
+    let status = strings(&att, "status");
+    let analog = strings(&att, "analog");
+    let p = floats(&att, "p_attain");
+    for i in 0..att.height() {
+        if target[i].as_deref() == Some(INSUFFICIENT_TARGET) {
+            assert_eq!(status[i].as_deref(), Some("borrowed"));
+            assert_eq!(analog[i].as_deref(), Some("rd_intensity"));
+            assert!(p[i].is_some());
+        } else {
+            assert_eq!(analog[i], None, "{:?}", target[i]);
+        }
+    }
+    // The summary names the borrowing.
+    assert!(fx.run(&[]).stdout.contains("borrowed"));
+}
+
+#[test]
+fn analog_errors_name_the_row_and_column() {
+    // (analogs set, which of them errs, column, message parts)
+    type Case<'a> = (
+        &'a [(&'a str, &'a str, &'a str)],
+        usize,
+        &'a str,
+        &'a [&'a str],
+    );
+    let cases: [Case; 7] = [
+        (
+            &[("new_brands", "nope", "")],
+            0,
+            "analog",
+            &["another indicator", "`nope`"],
+        ),
+        (
+            &[("new_brands", "pass_rate", "")],
+            0,
+            "analog",
+            &["same transform", "`pass_rate` (logit)"],
+        ),
+        (
+            // rd_intensity comes first in the file: its analog borrows too.
+            &[
+                ("new_brands", "rd_intensity", ""),
+                ("rd_intensity", "new_brands", ""),
+            ],
+            1,
+            "analog",
+            &["no chains", "`new_brands`"],
+        ),
+        (
+            &[("labs", "quality_index", "")],
+            0,
+            "analog",
+            &["counts and milestones borrow none"],
+        ),
+        (
+            &[("new_brands", "labs", "")],
+            0,
+            "analog",
+            &["counts and milestones borrow none", "`labs` (count)"],
+        ),
+        (
+            &[("new_brands", "rd_intensity", "1.5")],
+            0,
+            "analog_weight",
+            &["a weight in (0, 1]", "found 1.5"],
+        ),
+        (
+            // rd_intensity has 6 figures (5 increments): 0.2·5 − 1 = 0.
+            &[("new_brands", "rd_intensity", "0.2")],
+            0,
+            "analog_weight",
+            &["ν0 = a·m′ − 1 > 0", "m′ = 5", "found 0.2"],
+        ),
+    ];
+    for (set, which, column, parts) in cases {
+        let fx = fixture("analog-error");
+        let rows = with_analogs(&fx, set);
+        let mut expected = vec![cell("indicators.csv", rows[which], column)];
+        expected.extend(parts.iter().map(|p| p.to_string()));
+        let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+        fx.check().assert_input_error(&expected);
+    }
+    // A weight needs an analog.
+    let fx = fixture("analog-weight-alone");
+    let rows = with_analogs(&fx, &[("new_brands", "", "0.5")]);
+    fx.check().assert_input_error(&[
+        &cell("indicators.csv", rows[0], "analog_weight"),
+        "needs an `analog`",
+    ]);
+}
+
+#[test]
+fn an_assumed_rate_projects_a_single_stock_and_is_refused_elsewhere() {
+    let fx = fixture("rate");
+    // labs with its last stock alone, and an assumed 1.5 a year.
+    let history = fx.read("data/history.csv");
+    let kept: Vec<&str> = history
+        .lines()
+        .filter(|l| !l.starts_with("labs,") || l.starts_with("labs,2024"))
+        .collect();
+    fx.write("data/history.csv", &(kept.join("\n") + "\n"));
+    fx.append(
+        "scenarios/baseline.toml",
+        "\n[[adjust]]\nselect = \"labs\"\nrate = 1.5\n",
+    );
+    fx.run(&[]).assert_success();
+    let att = read_parquet(&fx.out().join("attainment.parquet"));
+    let target = strings(&att, "target_id");
+    let status = strings(&att, "status");
+    let labs = (0..att.height())
+        .find(|&i| target[i].as_deref() == Some("labs_2030"))
+        .unwrap();
+    assert_eq!(status[labs].as_deref(), Some("assumption_only"));
+    // A rate for an indicator that has its own: refused, naming the key.
+    let fx = fixture("rate-elsewhere");
+    fx.append(
+        "scenarios/push.toml",
+        "\n[[adjust]]\nselect = \"labs\"\nrate = 1.5\n",
+    );
+    fx.check().assert_input_error(&[
+        &key("push.toml", "adjust[2].rate"),
+        "counts with one observation",
+        "`labs` (count, 5 observations)",
+    ]);
+    // A rate in one scenario only: the other must state one too.
+    let fx = fixture("rate-one-scenario");
+    let history = fx.read("data/history.csv");
+    let kept: Vec<&str> = history
+        .lines()
+        .filter(|l| !l.starts_with("labs,") || l.starts_with("labs,2024"))
+        .collect();
+    fx.write("data/history.csv", &(kept.join("\n") + "\n"));
+    fx.write(
+        "scenarios/push.toml",
+        &fx.read("scenarios/push.toml")
+            .replace("extends = \"baseline\"\n", ""),
+    );
+    fx.append(
+        "scenarios/baseline.toml",
+        "\n[[adjust]]\nselect = \"labs\"\nrate = 1.5\n",
+    );
+    fx.check()
+        .assert_input_error(&["push.toml", "the `rate` of `labs`", "in every scenario"]);
+}

@@ -30,7 +30,7 @@ mod run;
 const DRAWS: &str = "4000";
 
 /// The columns of `attainment.parquet` promised by INTERFACE.md, in order.
-const ATTAINMENT_COLUMNS: [&str; 31] = [
+const ATTAINMENT_COLUMNS: [&str; 32] = [
     "scenario",
     "target_id",
     "indicator_id",
@@ -42,6 +42,7 @@ const ATTAINMENT_COLUMNS: [&str; 31] = [
     "target_value",
     "target_year",
     "status",
+    "analog",
     "p_attain",
     "p_attain_se",
     "p_low",

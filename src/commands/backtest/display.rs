@@ -115,6 +115,7 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
             "pseudo-targets (value ≥ another later published figure), {n} events: Brier model {model:.3}, trend rule {trend:.3}"
         );
     }
+    analog_lines(&mut text, b);
     let _ = writeln!(
         text,
         "thin evidence: {} forecasts of {} series from overlapping origins, not independent",
@@ -127,4 +128,69 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
         TABLES.map(|f| out.join(f).display().to_string()).join(", ")
     );
     text
+}
+
+/// Per indicator with an analog: the same forecasts with and without it.
+fn analog_lines(text: &mut String, b: &Backtest) {
+    if b.analog.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        text,
+        "borrowing: the same forecasts with the analog (as run fits them) and without it"
+    );
+    let _ = writeln!(
+        text,
+        "{:<30} {:>4} {:>5} {:>17} {:>17} {:>10}",
+        "indicator ← analog", "n", "only", "in50/80/95 with", "without", "CRPS w/wo"
+    );
+    let mut ids: Vec<(&str, &str)> = b
+        .analog
+        .iter()
+        .map(|r| (r.indicator_id.as_str(), r.analog.as_str()))
+        .collect();
+    ids.dedup();
+    for (id, analog) in ids {
+        let rows: Vec<&crate::tables::backtest::AnalogRow> =
+            b.analog.iter().filter(|r| r.indicator_id == id).collect();
+        let both: Vec<_> = rows.iter().filter(|r| r.pit_without.is_some()).collect();
+        let share = |f: &dyn Fn(&&&crate::tables::backtest::AnalogRow) -> bool| {
+            both.iter().filter(|r| f(r)).count() as f64 / both.len().max(1) as f64
+        };
+        let with = format!(
+            "{:.2}/{:.2}/{:.2}",
+            share(&|r| r.in50_with),
+            share(&|r| r.in80_with),
+            share(&|r| r.in95_with)
+        );
+        let without = format!(
+            "{:.2}/{:.2}/{:.2}",
+            share(&|r| r.in50_without == Some(true)),
+            share(&|r| r.in80_without == Some(true)),
+            share(&|r| r.in95_without == Some(true))
+        );
+        let finite: Vec<(f64, f64)> = both
+            .iter()
+            .filter_map(|r| r.crps_with.zip(r.crps_without))
+            .collect();
+        let ratio = if finite.is_empty() {
+            "—".to_string()
+        } else {
+            let (w, wo) = finite
+                .iter()
+                .fold((0.0, 0.0), |(a, b), (w, wo)| (a + w, b + wo));
+            format!("{:.2}", w / wo)
+        };
+        let label = format!("{id} ← {analog}");
+        let _ = writeln!(
+            text,
+            "{label:<30} {:>4} {:>5} {with:>17} {without:>17} {ratio:>10}",
+            both.len(),
+            rows.len() - both.len(),
+        );
+    }
+    let _ = writeln!(
+        text,
+        "n: forecasts both fits make; only: forecasts only the analog makes possible (own figures too few); CRPS w/wo < 1: borrowing helps"
+    );
 }

@@ -9,7 +9,9 @@
 //! For each indicator and origin year, only *published* figures (provenance
 //! `official` or `secondary`, never `illustrative` or `plan`) of years up to
 //! the origin are fitted with [`crate::model::fit::fit`] (the same fit and minimum
-//! history as `attain run`), and the baseline model is projected: the fitted
+//! history as `attain run`; an analog's published figures up to the origin
+//! enter as its power prior, exactly as `run` uses them, MODEL.md §2b), and
+//! the baseline model is projected: the fitted
 //! model with no scenario adjustments (M = 1, A = 0, V = 1, R = 1, no shocks),
 //! in closed form (MODEL.md §2, §3), so every number is exact and
 //! deterministic. An origin counts only if the indicator has a published
@@ -35,22 +37,26 @@
 //! h C/K) reaches g(θ), else 0.
 
 mod display;
+mod forecast;
+mod pool;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::cli::BacktestConfig;
 use crate::error::{Error, Result};
-use crate::input::catalog::{load_catalog, Catalog, Indicator, Observation, Provenance};
-use crate::model::fit::{fit, Fit};
-use crate::model::score::{brier, reliability, Pmf, Predictive, ReliabilityBin};
+use crate::input::catalog::{load_catalog, Catalog, Observation, Provenance};
+use crate::model::fit::{fit, Borrowing, Fit, PowerPrior};
+use crate::model::score::{reliability, ReliabilityBin};
 use crate::model::transform::Transform;
-use crate::tables::backtest::{EventRow, Forecaster, ReliabilityRow, ScoreRow};
+use crate::tables::backtest::{AnalogRow, EventRow, Forecaster, ReliabilityRow, ScoreRow};
 use crate::tables::manifest::{now_utc, sha256_file, BacktestManifest};
 use crate::tables::schema::Table;
 use crate::tables::stage::Staged;
 
 pub use display::summary;
+use forecast::{score, Forecast};
+pub use pool::{brier_scores, by_horizon, pool, Pooled};
 
 /// The origins used when `--origins` is not given.
 pub const DEFAULT_ORIGINS: (i32, i32) = (2016, 2021);
@@ -99,6 +105,8 @@ pub struct Backtest {
     pub events: Vec<EventRow>,
     /// Reliability of the event probabilities.
     pub reliability: Reliability,
+    /// Forecasts of indicators with an analog, with it and without.
+    pub analog: Vec<AnalogRow>,
     /// Pairs not scored.
     pub skipped: Vec<(String, i32, SkipReason)>,
     /// Indicators with published figures (level, log, logit, count).
@@ -112,165 +120,27 @@ pub fn is_published(o: &Observation) -> bool {
     matches!(o.provenance, Provenance::Official | Provenance::Secondary)
 }
 
-/// A forecast of one year from one fit, with everything the scores need.
-enum Forecast {
-    Walk {
-        model: Predictive,
-        plug_in: Predictive,
-        no_change: f64,
-        trend: f64,
-    },
-    Count {
-        stock: f64,
-        model: Pmf,
-        plug_in: Pmf,
-        trend: f64,
-    },
-}
-
-impl Forecast {
-    fn of(f: &Fit, horizon: i32) -> Option<Self> {
-        let h = f64::from(horizon);
-        match f {
-            Fit::Walk(w) => {
-                let (location, scale, dof) = w.predictive(h, 0.0, h);
-                Some(Forecast::Walk {
-                    model: Predictive::student_t(location, scale, dof),
-                    plug_in: Predictive::normal(w.g_last + h * w.drift, (w.s2 * h).sqrt()),
-                    no_change: w.g_last,
-                    trend: w.g_last + h * w.drift,
-                })
-            }
-            Fit::Count(c) => {
-                let rate = c.additions / c.span_years;
-                Some(Forecast::Count {
-                    stock: c.stock,
-                    model: Pmf::negative_binomial(c.shape(), c.span_years / (c.span_years + h)),
-                    plug_in: Pmf::poisson(h * rate),
-                    trend: c.stock + h * rate,
-                })
-            }
-            _ => None,
-        }
-    }
-
-    /// P(value ≥ threshold), natural units in; the transform applied here.
-    fn p_at_least(&self, transform: Transform, threshold: f64) -> f64 {
-        match self {
-            Forecast::Walk { model, .. } => 1.0 - model.cdf(transform.forward(threshold)),
-            Forecast::Count { stock, model, .. } => {
-                1.0 - model.cdf((threshold - stock).ceil() as i64 - 1)
-            }
-        }
-    }
-
-    /// Whether the trend line reaches the threshold.
-    fn trend_reaches(&self, transform: Transform, threshold: f64) -> bool {
-        match self {
-            Forecast::Walk { trend, .. } => *trend >= transform.forward(threshold),
-            Forecast::Count { trend, .. } => *trend >= threshold,
-        }
-    }
-}
-
-/// Scores one forecast against a published figure, natural units.
-fn score(
-    indicator: &Indicator,
-    f: &Fit,
-    n_obs: usize,
-    origin: i32,
-    later: &Observation,
-) -> ScoreRow {
-    let horizon = later.year - origin;
-    let forecast = Forecast::of(f, horizon).expect("only walks and counts are backtested");
-    let t = indicator.transform;
-    let observed_g = t.forward(later.value);
-    let (pit, covered, crps_model, crps_no_change, crps_no_param_unc) = match &forecast {
-        Forecast::Walk {
-            model,
-            plug_in,
-            no_change,
-            ..
-        } => (
-            model.pit(observed_g),
-            COVERAGES.map(|c| model.covers(observed_g, c)),
-            model.crps(observed_g),
-            (observed_g - no_change).abs(),
-            plug_in
-                .crps(observed_g)
-                .expect("a normal has a finite CRPS"),
-        ),
-        Forecast::Count {
-            stock,
-            model,
-            plug_in,
-            ..
-        } => {
-            let added = (later.value - stock).round() as i64;
-            (
-                model.mid_pit(added),
-                COVERAGES.map(|c| model.covers(added, c)),
-                Some(model.crps(added)),
-                (later.value - stock).abs(),
-                plug_in.crps(added),
-            )
-        }
-    };
-    let (fit_last_g, fit_drift, fit_s2, fit_span_years, dof) = match f {
-        Fit::Walk(w) => (
-            w.g_last,
-            w.drift,
-            Some(w.s2),
-            w.span_years,
-            Some(f64::from(w.dof)),
-        ),
-        Fit::Count(c) => (
-            c.stock,
-            c.additions / c.span_years,
-            None,
-            c.span_years,
-            None,
-        ),
-        _ => unreachable!("only walks and counts are backtested"),
-    };
-    ScoreRow {
-        indicator_id: indicator.id.clone(),
-        transform: t.name().to_string(),
-        origin,
-        horizon,
-        year: later.year,
-        observed: later.value,
-        observed_g,
-        provenance: later.provenance,
-        fit_n_obs: n_obs as u32,
-        fit_last_g,
-        fit_drift,
-        fit_s2,
-        fit_span_years,
-        dof,
-        pit,
-        in50: covered[0],
-        in80: covered[1],
-        in95: covered[2],
-        crps_model,
-        crps_no_change,
-        crps_no_param_unc,
-    }
-}
-
 /// Runs the backtest over origins `first..=last`.
 pub fn backtest(catalog: &Catalog, origins: (i32, i32)) -> Backtest {
     let mut scores = Vec::new();
     let mut events = Vec::new();
+    let mut analog_rows = Vec::new();
     let mut skipped = Vec::new();
     let mut with_published = Vec::new();
     let mut without_published = 0;
-    for (indicator, history) in catalog.indicators.iter().zip(&catalog.history) {
-        let published: Vec<Observation> = history
+    let published_of = |k: usize| -> Vec<Observation> {
+        catalog.history[k]
             .iter()
             .filter(|o| is_published(o))
             .cloned()
-            .collect();
+            .collect()
+    };
+    for (k, indicator) in catalog.indicators.iter().enumerate() {
+        let published = published_of(k);
+        let analog = indicator.analog.as_ref().map(|a| {
+            let id = catalog.indicators[a.index].id.as_str();
+            (id, a.weight, published_of(a.index))
+        });
         let backtested = indicator.transform.is_walk() || indicator.transform == Transform::Count;
         if !backtested || published.is_empty() {
             without_published += 1;
@@ -289,7 +159,25 @@ pub fn backtest(catalog: &Catalog, origins: (i32, i32)) -> Backtest {
                 .cloned()
                 .collect();
             let points: Vec<(i32, f64)> = upto.iter().map(|o| (o.year, o.value)).collect();
-            let f = fit(indicator.transform, &points);
+            // The analog's published figures up to the origin, as its prior.
+            let prior = analog.as_ref().and_then(|(id, weight, series)| {
+                let cut: Vec<(i32, f64)> = series
+                    .iter()
+                    .filter(|o| o.year <= origin)
+                    .map(|o| (o.year, o.value))
+                    .collect();
+                PowerPrior::of_analog(indicator.transform, &cut, *weight).map(|p| (*id, p))
+            });
+            let borrowing = Borrowing {
+                prior: prior.map(|(_, p)| p),
+                assumed_rate: false,
+            };
+            let f = fit(indicator.transform, &points, borrowing);
+            let borrowed = match &f {
+                Fit::Walk(w) if w.borrowed => prior.map(|(id, _)| id),
+                _ => None,
+            };
+            let own = borrowed.map(|_| fit(indicator.transform, &points, Borrowing::default()));
             if matches!(f, Fit::Insufficient { .. }) {
                 skipped.push(skip(SkipReason::TooLittleHistory));
                 continue;
@@ -300,7 +188,30 @@ pub fn backtest(catalog: &Catalog, origins: (i32, i32)) -> Backtest {
                 continue;
             }
             for target in &later {
-                scores.push(score(indicator, &f, upto.len(), origin, target));
+                let row = score(indicator, (&f, borrowed), upto.len(), origin, target);
+                if let (Some(id), Some(own)) = (borrowed, &own) {
+                    let without = (!matches!(own, Fit::Insufficient { .. }))
+                        .then(|| score(indicator, (own, None), upto.len(), origin, target));
+                    analog_rows.push(AnalogRow {
+                        indicator_id: indicator.id.clone(),
+                        analog: id.to_string(),
+                        origin,
+                        horizon: row.horizon,
+                        year: row.year,
+                        fit_n_obs: row.fit_n_obs,
+                        pit_with: row.pit,
+                        in50_with: row.in50,
+                        in80_with: row.in80,
+                        in95_with: row.in95,
+                        crps_with: row.crps_model,
+                        pit_without: without.as_ref().map(|w| w.pit),
+                        in50_without: without.as_ref().map(|w| w.in50),
+                        in80_without: without.as_ref().map(|w| w.in80),
+                        in95_without: without.as_ref().map(|w| w.in95),
+                        crps_without: without.and_then(|w| w.crps_model),
+                    });
+                }
+                scores.push(row);
                 let horizon = target.year - origin;
                 let forecast = Forecast::of(&f, horizon).expect("a walk or a count");
                 for threshold in later.iter().filter(|o| o.year != target.year) {
@@ -340,81 +251,11 @@ pub fn backtest(catalog: &Catalog, origins: (i32, i32)) -> Backtest {
         scores,
         events,
         reliability,
+        analog: analog_rows,
         skipped,
         with_published,
         without_published,
     }
-}
-
-/// Scores pooled over a set of rows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Pooled {
-    /// Rows.
-    pub n: usize,
-    /// Share inside the central 50, 80, 95 % intervals.
-    pub coverage: [f64; 3],
-    /// Mean PIT value.
-    pub mean_pit: f64,
-    /// Rows with a finite model CRPS (the CRPS sums run over these only).
-    pub n_crps: usize,
-    /// 1 − Σ CRPS_model / Σ CRPS_no_change.
-    pub skill_vs_no_change: Option<f64>,
-    /// 1 − Σ CRPS_model / Σ CRPS_no_param_unc.
-    pub skill_vs_no_param_unc: Option<f64>,
-}
-
-/// Pools score rows (none: `None`).
-pub fn pool<'a>(rows: impl IntoIterator<Item = &'a ScoreRow>) -> Option<Pooled> {
-    let rows: Vec<&ScoreRow> = rows.into_iter().collect();
-    if rows.is_empty() {
-        return None;
-    }
-    let n = rows.len() as f64;
-    let share = |f: fn(&ScoreRow) -> bool| rows.iter().filter(|r| f(r)).count() as f64 / n;
-    let finite: Vec<(f64, &ScoreRow)> = rows
-        .iter()
-        .filter_map(|r| r.crps_model.map(|c| (c, *r)))
-        .collect();
-    let model: f64 = finite.iter().map(|(c, _)| c).sum();
-    let skill = |reference: f64| (reference > 0.0).then(|| 1.0 - model / reference);
-    Some(Pooled {
-        n: rows.len(),
-        coverage: [share(|r| r.in50), share(|r| r.in80), share(|r| r.in95)],
-        mean_pit: rows.iter().map(|r| r.pit).sum::<f64>() / n,
-        n_crps: finite.len(),
-        skill_vs_no_change: skill(finite.iter().map(|(_, r)| r.crps_no_change).sum()),
-        skill_vs_no_param_unc: skill(finite.iter().map(|(_, r)| r.crps_no_param_unc).sum()),
-    })
-}
-
-/// Scores by horizon, then over all rows (horizon `None`).
-pub fn by_horizon(scores: &[ScoreRow]) -> Vec<(Option<i32>, Pooled)> {
-    let mut horizons: BTreeMap<i32, Vec<&ScoreRow>> = BTreeMap::new();
-    for r in scores {
-        horizons.entry(r.horizon).or_default().push(r);
-    }
-    let mut out: Vec<(Option<i32>, Pooled)> = horizons
-        .into_iter()
-        .filter_map(|(h, rows)| pool(rows).map(|p| (Some(h), p)))
-        .collect();
-    if let Some(all) = pool(scores) {
-        out.push((None, all));
-    }
-    out
-}
-
-/// Brier scores of the model and of the trend rule, and the events they cover.
-pub fn brier_scores(events: &[EventRow]) -> Option<(f64, f64, usize)> {
-    let outcomes: Vec<bool> = events.iter().map(|e| e.outcome).collect();
-    let model = brier(
-        &events.iter().map(|e| e.p_model).collect::<Vec<_>>(),
-        &outcomes,
-    )?;
-    let trend = brier(
-        &events.iter().map(|e| e.p_trend).collect::<Vec<_>>(),
-        &outcomes,
-    )?;
-    Some((model, trend, events.len()))
 }
 
 /// Loads the data, runs the backtest and writes its tables into the output folder.
@@ -449,13 +290,14 @@ pub fn execute(config: &BacktestConfig) -> Result<String> {
 }
 
 /// The backtest's tables, by file name.
-pub const TABLES: [&str; 3] = [
+pub const TABLES: [&str; 4] = [
     "backtest.parquet",
     "backtest_events.parquet",
     "backtest_reliability.parquet",
+    "backtest_analog.parquet",
 ];
 
-/// Writes the three backtest tables into `out`, atomically, each with the
+/// Writes the backtest's tables into `out`, atomically, each with the
 /// manifest as key-value metadata.
 fn write(out: &Path, b: &Backtest, manifest: &BacktestManifest) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::Write {
@@ -482,6 +324,7 @@ fn write(out: &Path, b: &Backtest, manifest: &BacktestManifest) -> Result<()> {
         ScoreRow::to_frame(&b.scores),
         EventRow::to_frame(&b.events),
         ReliabilityRow::to_frame(&reliability),
+        AnalogRow::to_frame(&b.analog),
     ];
     let mut staged = Staged::new();
     for (name, frame) in TABLES.into_iter().zip(frames) {
@@ -493,55 +336,4 @@ fn write(out: &Path, b: &Backtest, manifest: &BacktestManifest) -> Result<()> {
         staged.parquet(&path, &mut frame, &json)?;
     }
     staged.commit()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(horizon: i32, pit: f64, crps: [Option<f64>; 3]) -> ScoreRow {
-        ScoreRow {
-            indicator_id: "x".into(),
-            transform: "level".into(),
-            origin: 2020,
-            horizon,
-            year: 2020 + horizon,
-            observed: 0.0,
-            observed_g: 0.0,
-            provenance: Provenance::Official,
-            fit_n_obs: 5,
-            fit_last_g: 0.0,
-            fit_drift: 0.0,
-            fit_s2: Some(1.0),
-            fit_span_years: 4.0,
-            dof: Some(3.0),
-            pit,
-            in50: (pit - 0.5).abs() <= 0.25,
-            in80: (pit - 0.5).abs() <= 0.4,
-            in95: (pit - 0.5).abs() <= 0.475,
-            crps_model: crps[0],
-            crps_no_change: crps[1].unwrap(),
-            crps_no_param_unc: crps[2].unwrap(),
-        }
-    }
-
-    #[test]
-    fn skill_is_a_ratio_of_sums_over_rows_with_a_finite_crps() {
-        let rows = [
-            row(1, 0.5, [Some(1.0), Some(2.0), Some(1.0)]),
-            row(1, 0.85, [Some(2.0), Some(2.0), Some(3.0)]),
-            row(2, 0.99, [None, Some(100.0), Some(100.0)]),
-        ];
-        let all = pool(&rows).unwrap();
-        assert_eq!((all.n, all.n_crps), (3, 2));
-        assert!((all.skill_vs_no_change.unwrap() - (1.0 - 3.0 / 4.0)).abs() < 1e-12);
-        assert!((all.skill_vs_no_param_unc.unwrap() - (1.0 - 3.0 / 4.0)).abs() < 1e-12);
-        assert!((all.mean_pit - 2.34 / 3.0).abs() < 1e-12);
-        assert_eq!(all.coverage, [1.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0]);
-        let by = by_horizon(&rows);
-        assert_eq!(by.len(), 3);
-        assert_eq!(by[1].0, Some(2));
-        assert_eq!(by[1].1.skill_vs_no_change, None);
-        assert_eq!(by[2].0, None);
-    }
 }

@@ -13,7 +13,7 @@ use base64::Engine as _;
 
 use super::chart::{scenario_hex, FONT_STACK};
 use super::view::{Cell, ReportView};
-use crate::commands::words::number;
+use crate::commands::words::{number, Basis};
 use crate::input::catalog::Provenance;
 use crate::model::Named;
 use crate::plan::Status;
@@ -87,6 +87,7 @@ table { border-collapse: collapse; }
 table.heat th, table.heat td { border: 1px solid #fff; padding: 3px 6px; }
 table.heat th.scenario { font-size: 14px; min-width: 150px; text-align: center; }
 table.heat td.target { background: #f6f6f6; font-size: 14px; max-width: 560px; }
+table.heat tr.basis th { text-align: left; background: #e8eef6; font-size: 14px; padding: 6px 8px; }
 table.heat td.target .id { color: #777; font-size: 11px; font-family: monospace; }
 table.heat td.p { text-align: center; font-size: 13px; }
 table.heat td.p b { font-size: 17px; display: block; }
@@ -242,10 +243,10 @@ fn cell_html(cell: Option<&Cell>) -> String {
     if let Some((lo, hi)) = cell.interval {
         let _ = write!(title, ", 95 % interval {lo:.3}–{hi:.3}");
     }
-    let assumed = if cell.status == Status::AssumptionOnly {
-        " <span class=\"small\">(assumed hazard)</span>"
-    } else {
-        ""
+    let assumed = match cell.status {
+        Status::AssumptionOnly => " <span class=\"small\">(assumed 假设)</span>",
+        Status::Borrowed => " <span class=\"small\">(borrowed 借用)</span>",
+        Status::Ok | Status::InsufficientHistory => "",
     };
     format!(
         "<td class=\"p\" style=\"background:rgb({r},{g},{b});color:{ink}\" title=\"{title}\"><b>{p:.2}</b>{zh} · <span class=\"small\">{en}</span>{assumed}</td>",
@@ -276,16 +277,36 @@ its likelihood term (中文 · English); hover for the 95 % interval.</p>\n\
         );
     }
     h.push_str("</tr>\n");
+    let mut group = None;
     for t in &view.targets {
+        let heading = t.basis.heading();
+        if group.as_ref() != Some(&heading) {
+            let _ = writeln!(
+                h,
+                "<tr class=\"basis\"><th colspan=\"{}\">{}</th></tr>",
+                view.scenarios.len() + 1,
+                escape(&heading)
+            );
+            group = Some(heading);
+        }
         let dagger = if t.illustrative {
             " <span class=\"dagger\" title=\"rests on illustrative history\">†</span>"
         } else {
             ""
         };
+        let would = match &t.basis {
+            Basis::NoData {
+                published_in: Some(source),
+            } => format!(
+                "<br><span class=\"small\">would come from 数据来源: {}</span>",
+                escape(source)
+            ),
+            _ => String::new(),
+        };
         let _ = write!(
             h,
             "<tr id=\"target-{id}\"><td class=\"target\" title=\"{source}\">{zh}{dagger} <span class=\"en small\">{en}</span><br>\
-<b>{condition}</b> <span class=\"id\">{id}</span></td>",
+<b>{condition}</b> <span class=\"id\">{id}</span>{would}</td>",
             id = escape(&t.id),
             source = escape(&t.source),
             zh = escape(&t.name_zh),
@@ -369,7 +390,7 @@ fn fans_without_chart(h: &mut String, view: &ReportView) -> std::fmt::Result {
     if !rest.is_empty() {
         writeln!(
             h,
-            "<p class=\"small\">No fan chart (a milestone has no path to draw; its probability is in the heat map): {}.</p>",
+            "<p class=\"small\">No fan chart (a milestone has no path to draw, and a target without enough history has no projection; both are in the heat map): {}.</p>",
             rest.join(", ")
         )?;
     }

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::commands::words::{condition, number, target_line as line_label};
+use crate::commands::words::{condition, number, target_line as line_label, Basis};
 use crate::input::catalog::{Catalog, Provenance};
 use crate::model::target::{Kind, TargetKind};
 use crate::model::transform::Transform;
@@ -48,6 +48,8 @@ pub struct TargetRow {
     pub source: String,
     /// Whether its history includes illustrative stand-ins.
     pub illustrative: bool,
+    /// What its probability rests on.
+    pub basis: Basis,
     /// One cell per scenario of [`ReportView::scenarios`].
     pub cells: Vec<Option<Cell>>,
 }
@@ -191,7 +193,7 @@ pub fn assemble(
         .collect();
     let column = |name: &str| scenarios.iter().position(|s| s == name);
 
-    // Heat-map rows, in the run's target order.
+    // Heat-map rows, in the run's target order (grouped by basis below).
     let mut targets: Vec<TargetRow> = Vec::new();
     let mut row_of: HashMap<String, usize> = HashMap::new();
     for r in &run.attainment {
@@ -219,6 +221,7 @@ pub fn assemble(
                 condition,
                 source: target.map(|t| t.source.clone()).unwrap_or_default(),
                 illustrative: r.provenance == Some(Provenance::Illustrative),
+                basis: Basis::of(catalog, &r.indicator_id, r.status, r.analog.as_deref()),
                 cells: vec![None; scenarios.len()],
             });
             targets.len() - 1
@@ -286,6 +289,10 @@ pub fn assemble(
         })
         .collect();
 
+    // Grouped by what the probabilities rest on: own history, borrowed
+    // (by analog), assumption, no data; the run's order within a group.
+    targets.sort_by(|a, b| a.basis.cmp(&b.basis));
+
     ReportView {
         manifest: run.manifest.clone(),
         data: data.display().to_string(),
@@ -320,6 +327,14 @@ fn fan_view(
         let transform = catalog.indicators[i].transform;
         !transform.is_walk() && transform != Transform::Count
     }) {
+        return None;
+    }
+    // Nothing projected (too little history): no fan to draw.
+    if !run
+        .fan
+        .iter()
+        .any(|f| f.indicator_id == indicator_id && f.kind == FanKind::Projected)
+    {
         return None;
     }
     let history = index.map(|i| &catalog.history[i]);

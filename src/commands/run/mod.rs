@@ -11,12 +11,14 @@ use std::time::Instant;
 
 use crate::cli::RunConfig;
 use crate::commands::progress::Progress;
+use crate::commands::words::Basis;
 use crate::engine::{simulate, Outcome, Settings, BLOCK};
 use crate::error::{Error, Result};
 use crate::input::catalog::Catalog;
 use crate::input::scenario::Scenario;
 use crate::input::{load_inputs, restrict, Inputs};
 use crate::plan::{compile, Plan};
+use crate::tables::attainment::borrowed_from;
 use crate::tables::manifest::{now_utc, sha256_file, Manifest};
 use crate::tables::{build, write_run, Snapshot, Tables};
 
@@ -58,6 +60,8 @@ pub struct RunReport {
     pub warnings: Vec<String>,
     /// Targets resting on illustrative history.
     pub illustrative: Vec<String>,
+    /// What each target's probability rests on, in target order.
+    pub basis: Vec<Basis>,
     /// Where the tables went.
     pub out: std::path::PathBuf,
 }
@@ -143,6 +147,16 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
         scenarios: scenario_files,
     };
     write_run(&config.out, &tables, &manifest, &snapshot)?;
+    let basis = catalog
+        .targets
+        .iter()
+        .zip(&plan.targets)
+        .map(|(t, tp)| {
+            let indicator = &catalog.indicators[t.indicator].id;
+            let analog = borrowed_from(&catalog, &plan, t.indicator);
+            Basis::of(&catalog, indicator, tp.status, analog.as_deref())
+        })
+        .collect();
     let illustrative = catalog
         .targets
         .iter()
@@ -159,6 +173,7 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
             .collect(),
         warnings: catalog.warnings.clone(),
         illustrative,
+        basis,
         out: config.out.clone(),
     })
 }

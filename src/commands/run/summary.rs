@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::RunReport;
-use crate::commands::words::{clip, goal};
+use crate::commands::words::{clip, goal, Basis};
 use crate::model::Named;
 use crate::plan::Status;
 
@@ -35,10 +35,11 @@ pub fn summary(report: &RunReport) -> String {
     let n_targets = rows.len() / scenarios.len().max(1);
     for j in 0..n_targets {
         let first = &rows[j];
-        let marker = if report.illustrative.contains(&first.target_id) {
-            "†"
-        } else {
-            " "
+        let marker = match report.basis.get(j) {
+            _ if report.illustrative.contains(&first.target_id) => "†",
+            Some(Basis::Borrowed { .. }) => "‡",
+            Some(Basis::Assumption) => "§",
+            _ => " ",
         };
         let goal = goal(first.kind, first.comparator, first.target_value);
         let label = format!(
@@ -58,14 +59,16 @@ pub fn summary(report: &RunReport) -> String {
         }
         let likelihood = first.likelihood.map_or("", |l| l.name());
         let note = match first.status {
-            Status::InsufficientHistory => "too little history".to_string(),
-            Status::AssumptionOnly => format!("{likelihood} (assumed hazard)"),
+            Status::InsufficientHistory => "no public data yet".to_string(),
+            Status::AssumptionOnly => format!("{likelihood} (assumed)"),
+            Status::Borrowed => format!("{likelihood} (borrowed)"),
             Status::Ok => likelihood.to_string(),
         };
         let _ = writeln!(line, "  {note}");
         out.push_str(line.trim_end());
         out.push('\n');
     }
+    basis_notes(&mut out, report, n_targets);
     if !report.illustrative.is_empty() {
         let _ = writeln!(out, "† rests on illustrative history (stand-ins to replace with official series; see data/README.md)");
     }
@@ -82,4 +85,67 @@ pub fn summary(report: &RunReport) -> String {
 
 fn m_out(report: &RunReport) -> String {
     report.out.display().to_string()
+}
+
+/// What the marked targets rest on: the analogs borrowed, the assumptions,
+/// and for targets without a probability the publication that would give
+/// them one.
+fn basis_notes(out: &mut String, report: &RunReport, n_targets: usize) {
+    let ids = |pick: &dyn Fn(&Basis) -> bool| -> Vec<(&str, &Basis)> {
+        report
+            .basis
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| pick(b))
+            .filter_map(|(j, b)| {
+                report
+                    .tables
+                    .attainment
+                    .get(j)
+                    .map(|r| (r.target_id.as_str(), b))
+            })
+            .take(n_targets)
+            .collect()
+    };
+    let borrowed = ids(&|b| matches!(b, Basis::Borrowed { .. }));
+    if !borrowed.is_empty() {
+        let list: Vec<String> = borrowed
+            .iter()
+            .map(|(id, b)| match b {
+                Basis::Borrowed {
+                    id: analog,
+                    name_zh,
+                } => format!("{id} ← {name_zh} ({analog})"),
+                _ => String::new(),
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "‡ borrowed: fewer than 3 own figures, with the dynamics of an analog series: {}",
+            list.join("; ")
+        );
+    }
+    let assumed = ids(&|b| matches!(b, Basis::Assumption));
+    if !assumed.is_empty() {
+        let list: Vec<&str> = assumed.iter().map(|(id, _)| *id).collect();
+        let _ = writeln!(
+            out,
+            "§ assumption: the probability comes from the scenarios (a hazard or an assumed rate), not from data: {}",
+            list.join(", ")
+        );
+    }
+    let missing = ids(&|b| matches!(b, Basis::NoData { .. }));
+    if !missing.is_empty() {
+        let _ = writeln!(
+            out,
+            "no public data yet for {} targets; the figures would come from:",
+            missing.len()
+        );
+        for (id, b) in missing {
+            if let Basis::NoData { published_in } = b {
+                let source = published_in.as_deref().unwrap_or("(no publication known)");
+                let _ = writeln!(out, "  {id}: {}", clip(source, 110));
+            }
+        }
+    }
 }

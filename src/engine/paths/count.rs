@@ -3,7 +3,8 @@
 //!
 //! In: a count's fit and its settings per scenario. Out: the stocks of one
 //! block of draws. Per draw: the rate λ ~ Gamma(0.5 + C, K), a sub-stream
-//! seed and one uniform per year; the additions of year t are
+//! seed and one uniform per year (with only the current stock, λ = 1 and the
+//! scenario's assumed rate is in R_t); the additions of year t are
 //! Poisson(R_t·λ), drawn from the year's uniform by inversion
 //! ([`super::poisson`]) for rates below [`INVERSION_MAX_RATE`], so every
 //! scenario uses the same uniforms (common random numbers).
@@ -35,6 +36,30 @@ pub(super) enum Additions {
     Sample(Poisson<f64>),
 }
 
+/// A stock and where its yearly rate comes from.
+pub(super) struct Stock {
+    /// The stock in the last observed year.
+    pub(super) stock: f64,
+    /// The rate's posterior, Gamma(0.5 + C, K); `None` when the scenarios
+    /// assume the rate (it is then in each year's multiplier R_t).
+    pub(super) rate: Option<Gamma<f64>>,
+}
+
+impl Stock {
+    /// A stock whose rate is fitted from its additions.
+    pub(super) fn fitted(c: &CountFit) -> Self {
+        Stock {
+            stock: c.stock,
+            rate: Some(Gamma::new(c.shape(), 1.0 / c.span_years).expect("shape > 0, span > 0")),
+        }
+    }
+
+    /// A stock whose rate the scenarios assume.
+    pub(super) fn assumed(stock: f64) -> Self {
+        Stock { stock, rate: None }
+    }
+}
+
 /// A count's per-chunk state, reused from indicator to indicator.
 #[derive(Debug, Default)]
 pub struct Chunk {
@@ -57,14 +82,13 @@ pub struct Chunk {
 pub(super) fn count(
     block: &Block,
     ip: &IndicatorPlan,
-    c: &CountFit,
+    stock: Stock,
     rng: &mut impl Rng,
     paths: &mut Paths,
     (buffers, chunk): (&mut Buffers, &mut Chunk),
 ) {
     let (commons, len, years) = (block.commons, block.len, ip.years);
     let distinct = |s: &usize| ip.is_distinct(*s);
-    let gamma = Gamma::new(c.shape(), 1.0 / c.span_years).expect("shape > 0, span > 0");
     let ns = ip.paths.len();
     let Buffers {
         sigma: lambda,
@@ -77,7 +101,10 @@ pub(super) fn count(
     subs.resize(len, 0);
     grow(u, years * len);
     for d in 0..len {
-        lambda[d] = gamma.sample(rng);
+        lambda[d] = match &stock.rate {
+            Some(gamma) => gamma.sample(rng),
+            None => 1.0,
+        };
         subs[d] = rng.random();
         for t in 0..years {
             u[t * len + d] = rng.random::<f64>();
@@ -190,12 +217,12 @@ pub(super) fn count(
             let g = &mut rest[..len];
             let adds = &paths.x[at..at + len];
             let prev = (t > 0).then(|| &before[at - len..]);
-            step(g, prev, c.stock, |d| adds[d]);
+            step(g, prev, stock.stock, |d| adds[d]);
             for &(_, slot, size) in spec.shocks.iter().filter(|sh| sh.0 == t) {
                 // A shock adds or removes additions that year, never below zero.
                 for (d, g) in g.iter_mut().enumerate() {
                     if commons.hits[slot][d] {
-                        let before = prev.map_or(c.stock, |p| p[d]);
+                        let before = prev.map_or(stock.stock, |p| p[d]);
                         let adds = (*g - before + size.round()).max(0.0);
                         *g = before + adds;
                     }

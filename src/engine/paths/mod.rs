@@ -50,7 +50,14 @@ pub fn simulate_indicator(
     let Scratch { buffers, chunk } = scratch;
     match &ip.fit {
         Fit::Walk(w) => walk::walk(block, ip, w, &mut rng, paths, buffers),
-        Fit::Count(c) => count::count(block, ip, c, &mut rng, paths, (buffers, chunk)),
+        Fit::Count(c) => {
+            let stock = count::Stock::fitted(c);
+            count::count(block, ip, stock, &mut rng, paths, (buffers, chunk))
+        }
+        Fit::AssumedCount { stock, .. } => {
+            let stock = count::Stock::assumed(*stock);
+            count::count(block, ip, stock, &mut rng, paths, (buffers, chunk))
+        }
         Fit::Milestone { done, .. } => {
             milestone::milestone(block, ip, *done, &mut rng, paths, buffers)
         }

@@ -16,8 +16,8 @@ use crate::model::fit::WalkFit;
 use crate::plan::IndicatorPlan;
 
 /// The paths of a random walk with drift and parameter uncertainty
-/// (MODEL.md §2): per draw, σ² from its scaled inverse chi-square posterior
-/// and μ ~ Normal(μ̂, σ²/K), then year by year
+/// (MODEL.md §2, §2b): per draw, σ² = ν·s²/χ²_ν and μ ~ Normal(μn, σ²/κ)
+/// from the fit's posterior, then year by year
 /// G_t = G_{t−1} + M_t·μ + A_t + V_t·σ·ε_t + shocks, with ε_t mixed with the
 /// scenario's common factor, if any.
 pub(super) fn walk(
@@ -31,9 +31,9 @@ pub(super) fn walk(
     let transform = ip.transform;
     let (commons, len, years) = (block.commons, block.len, ip.years);
     let offset = (ip.start - block.plan.first_year).max(0) as usize;
-    let chi = ChiSquared::new(f64::from(w.dof)).expect("dof ≥ 1");
-    let dof = f64::from(w.dof);
-    let inv_sqrt_k = 1.0 / w.span_years.sqrt();
+    let chi = ChiSquared::new(w.dof).expect("dof > 0");
+    let dof = w.dof;
+    let inv_sqrt_k = 1.0 / w.kappa.sqrt();
     let Buffers {
         sigma,
         mu,

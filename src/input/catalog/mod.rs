@@ -10,6 +10,7 @@
 
 use std::path::PathBuf;
 
+mod analog;
 mod parse;
 
 pub use parse::load_catalog;
@@ -48,7 +49,26 @@ pub struct Indicator {
     pub transform: Transform,
     /// Decimals the figure is published with.
     pub decimals: i32,
+    /// The indicator whose dynamics this one borrows (MODEL.md §2b).
+    pub analog: Option<Analog>,
+    /// The publication that carries, or would carry, its yearly figures.
+    pub published_in: Option<String>,
+    /// Its row in the indicators table (as a spreadsheet numbers it).
+    pub row: usize,
 }
+
+/// An indicator's analog: another indicator of the same transform whose
+/// history enters its fit as a power prior of weight `weight` (MODEL.md §2b).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analog {
+    /// The analog's index in [`Catalog::indicators`].
+    pub index: usize,
+    /// The power-prior weight a, in (0, 1].
+    pub weight: f64,
+}
+
+/// The power-prior weight of an analog when the catalog gives none.
+pub const DEFAULT_ANALOG_WEIGHT: f64 = 0.5;
 
 /// One observed figure.
 #[derive(Debug, Clone)]
@@ -111,9 +131,21 @@ impl Catalog {
             .collect()
     }
 
-    /// The weakest provenance among an indicator's history rows.
+    /// The weakest provenance among the history rows an indicator's fit
+    /// uses: its own and its analog's.
     pub fn weakest_provenance(&self, indicator: usize) -> Option<Provenance> {
-        self.history[indicator].iter().map(|o| o.provenance).max()
+        let analog = self.indicators[indicator].analog.as_ref();
+        self.history[indicator]
+            .iter()
+            .chain(analog.into_iter().flat_map(|a| &self.history[a.index]))
+            .map(|o| o.provenance)
+            .max()
+    }
+
+    /// Whether an indicator is the target of no target (an analog-only
+    /// series: fitted, never projected).
+    pub fn has_targets(&self, indicator: usize) -> bool {
+        self.targets.iter().any(|t| t.indicator == indicator)
     }
 
     /// Whether any history row of the indicator is illustrative.

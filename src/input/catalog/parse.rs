@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use super::{Catalog, Indicator, Observation, Provenance, Target};
+use super::{analog, Catalog, Indicator, Observation, Provenance, Target};
 use crate::error::{Error, Place, Result};
 use crate::input::table::{find_table, read_table, RawTable, Row};
 use crate::model::target::{Comparator, Kind, TargetKind};
@@ -21,6 +21,7 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog> {
     let indicators = parse_indicators(&read_table(&indicators_path)?)?;
     let mut warnings = Vec::new();
     let history = parse_history(&read_table(&history_path)?, &indicators, &mut warnings)?;
+    analog::check_priors(&indicators_path, &indicators, &history)?;
     let targets = parse_targets(&read_table(&targets_path)?, &indicators, &history)?;
     Ok(Catalog {
         indicators,
@@ -77,6 +78,12 @@ fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
     let c_lower = table.column("lower")?;
     let c_upper = table.column("upper")?;
     let c_decimals = table.column("decimals")?;
+    // Columns added later: optional, so older catalogs stay valid.
+    let c_analog = table.optional_column("analog");
+    let c_weight = table.optional_column("analog_weight");
+    let c_published = table.optional_column("published_in");
+    let mut analogs = Vec::new();
+    let mut weight_without_analog = None;
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::with_capacity(table.rows.len());
     for index in 0..table.rows.len() {
@@ -132,6 +139,22 @@ fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
         }
         let group = row.string(c_group, "a group")?;
         check_id(&group, row.cell_place(c_group))?;
+        let text = |c: Option<usize>| c.and_then(|c| row.text(c)).map(str::to_string);
+        let weight = match c_weight {
+            Some(c) => row.opt_f64(c)?,
+            None => None,
+        };
+        match text(c_analog) {
+            Some(id) => analogs.push(analog::Named {
+                indicator: out.len(),
+                id,
+                weight,
+            }),
+            None if weight.is_some() => {
+                weight_without_analog.get_or_insert(row.number());
+            }
+            None => {}
+        }
         out.push(Indicator {
             id,
             name_zh: row.text(c_zh).unwrap_or_default().to_string(),
@@ -140,6 +163,9 @@ fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
             unit: row.text(c_unit).unwrap_or_default().to_string(),
             transform,
             decimals,
+            analog: None,
+            published_in: text(c_published),
+            row: row.number(),
         });
     }
     if out.is_empty() {
@@ -149,6 +175,7 @@ fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
             "no rows",
         ));
     }
+    analog::resolve(&table.path, &mut out, analogs, weight_without_analog)?;
     Ok(out)
 }
 

@@ -10,8 +10,11 @@
 
 use std::path::Path;
 
+#[path = "../common/mod.rs"]
 mod common;
 use common::Scratch;
+
+mod analog;
 
 use attain::commands::run::project;
 use attain::engine::Settings;

@@ -21,8 +21,8 @@
 //! With `--data` (and `--scenario-files`), it is the *variates floor* instead:
 //! every random number the model draws for that catalog's indicators, with
 //! the library samplers and the same streams, and still one multiply-add per
-//! scenario for each. Per draw and walk: σ² by `ChiSquared`, μ's normal and
-//! the yearly normals. Per draw and count: λ by `Gamma`, a sub-stream seed
+//! scenario for each. Per draw and walk: σ² by `ChiSquared`, μ's normal, the
+//! persistence's uniform (where the catalog has a prior) and the yearly normals. Per draw and count: λ by `Gamma`, a sub-stream seed
 //! and one uniform a year (attain turns the uniform into Poisson additions
 //! by inversion, which is not counted here), plus, where a rate reaches
 //! [`INVERSION_MAX_RATE`], one `rand_distr::Poisson` variate for each year
@@ -96,11 +96,15 @@ fn variates_block(plan: &Plan, seed: u64, index: u64, len: usize, weights: &[f64
         match &ip.fit {
             Fit::Walk(w) => {
                 let chi = ChiSquared::new(w.dof).expect("dof > 0");
+                let prior = !ip.persistence.is_fixed();
                 for _ in 0..len {
                     if w.s2 > 0.0 {
                         add(chi.sample(&mut rng));
                     }
                     add(rng.sample(StandardNormal));
+                    if prior {
+                        add(rng.random::<f64>());
+                    }
                     for _ in 0..ip.years {
                         add(rng.sample(StandardNormal));
                     }

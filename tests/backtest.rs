@@ -687,3 +687,64 @@ fn an_analog_is_cut_at_the_origin_and_its_forecasts_are_scored_with_and_without_
     }
     assert!(changed > 0, "the outlier reaches the fits from 2020 on");
 }
+
+#[test]
+fn with_a_persistence_prior_the_walk_is_scored_as_a_mixture_of_student_ts() {
+    let fx = fixture("prior");
+    fx.write(
+        "data/model.toml",
+        "[persistence]\nphi = [0.0, 0.8]\nweight = [0.3, 0.7]\nsource = \"test\"\n",
+    );
+    fx.backtest("2019..2019").assert_success();
+    let t = fx.table("backtest.parquet");
+    // The walk of `walk_forecasts_match_the_fit_done_by_hand`: origin 2019,
+    // G_n = 5, μ̂ = 4/3, s² = 1/3, K = 3, 2 degrees of freedom. h = 3 (2022):
+    // for each φ, S = φ + φ² + φ³, location 5 + S·μ̂, scale sqrt(s²(S²/K + 3)).
+    let component = |phi: f64| {
+        let s = phi + phi * phi + phi * phi * phi;
+        StudentsT::new(
+            5.0 + s * 4.0 / 3.0,
+            (1.0 / 3.0 * (s * s / 3.0 + 3.0)).sqrt(),
+            2.0,
+        )
+        .unwrap()
+    };
+    let (still, damped) = (component(0.0), component(0.8));
+    let mixture = |x: f64| 0.3 * still.cdf(x) + 0.7 * damped.cdf(x);
+    close(
+        float(&t, "walk", 2019, 2022, "pit"),
+        mixture(8.0),
+        1e-12,
+        "PIT",
+    );
+    close(
+        float(&t, "walk", 2019, 2022, "crps_model"),
+        crps_by_integration(mixture, 8.0, 1.0),
+        1e-6,
+        "mixture CRPS",
+    );
+    // The references: the walk with drift (φ = 1) and without (φ = 0).
+    let drift = component(1.0);
+    close(
+        float(&t, "walk", 2019, 2022, "crps_drift"),
+        crps_by_integration(|x| drift.cdf(x), 8.0, 1.0),
+        1e-7,
+        "walk with drift",
+    );
+    close(
+        float(&t, "walk", 2019, 2022, "crps_naive"),
+        crps_by_integration(|x| still.cdf(x), 8.0, 1.0),
+        1e-7,
+        "walk without drift",
+    );
+    // Without the prior, the model is the walk with drift.
+    let plain = fixture("no-prior");
+    plain.backtest("2019..2019").assert_success();
+    let p = plain.table("backtest.parquet");
+    close(
+        float(&p, "walk", 2019, 2022, "crps_model"),
+        float(&t, "walk", 2019, 2022, "crps_drift"),
+        1e-12,
+        "no prior: φ = 1",
+    );
+}

@@ -9,6 +9,7 @@
 //!   rounding of published figures (§6);
 //! - [`target`]: what a target asks and how one draw is tested against it (§6);
 //! - [`fit`]: the sufficient statistics of a history (§2–4);
+//! - [`persistence`]: how far a fitted drift carries on (§2c);
 //! - [`effort`]: the extra drift that lifts P(attain) to a goal;
 //! - [`rng`]: random streams keyed by (seed, domain, key, block) (§7);
 //! - [`sketch`]: mergeable quantile sketches;
@@ -16,6 +17,7 @@
 
 pub mod effort;
 pub mod fit;
+pub mod persistence;
 pub mod rng;
 pub mod score;
 pub mod sketch;

@@ -6,8 +6,9 @@
 //! forecasts of events, the Brier score and a reliability table.
 //!
 //! Continuous predictives are [`Predictive`] (location-scale Student-t,
-//! normal, or a point mass); discrete ones (counts) are a probability mass
-//! function over 0, 1, 2, … ([`Pmf`]).
+//! normal, or a point mass) and finite mixtures of them ([`Mixture`]);
+//! discrete ones (counts) are a probability mass function over 0, 1, 2, …
+//! ([`Pmf`]).
 //!
 //! ## References
 //!
@@ -18,6 +19,10 @@
 //!   closed form for the Student-t used here.
 //! - C. Czado, T. Gneiting and L. Held (2009), Predictive model assessment
 //!   for count data, *Biometrics* 65, 1254–1261: PIT values of counts.
+//! - H. Hersbach (2000), Decomposition of the continuous ranked probability
+//!   score for ensemble prediction systems, *Weather and Forecasting* 15,
+//!   559–570: the CRPS as ∫ (F − 1{x ≥ y})², whose expansion for a mixture
+//!   gives [`Mixture::crps`].
 
 use statrs::distribution::{Continuous, ContinuousCDF, Normal, StudentsT};
 use statrs::function::beta::ln_beta;
@@ -123,6 +128,118 @@ impl Predictive {
             Predictive::Point(c) => Some((y - c).abs()),
         }
     }
+}
+
+/// A finite mixture of continuous predictives, Σ_k w_k·F_k (weights summing
+/// to 1): the predictive of a walk whose drift persistence is uncertain
+/// (MODEL.md §2c).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mixture {
+    components: Vec<(f64, Predictive)>,
+}
+
+/// Nodes of the quadrature of [`Mixture::crps`] (sinh-spaced, trapezoid).
+const MIXTURE_NODES: usize = 801;
+/// How many component scales beyond the outermost location the quadrature
+/// of [`Mixture::crps`] reaches.
+const MIXTURE_REACH: f64 = 200.0;
+
+impl Mixture {
+    /// The mixture of `(weight, predictive)` components.
+    pub fn new(components: Vec<(f64, Predictive)>) -> Self {
+        Mixture { components }
+    }
+
+    /// A mixture of one component.
+    pub fn single(p: Predictive) -> Self {
+        Mixture::new(vec![(1.0, p)])
+    }
+
+    /// P(X ≤ x) = Σ w_k F_k(x).
+    pub fn cdf(&self, x: f64) -> f64 {
+        self.components.iter().map(|(w, p)| w * p.cdf(x)).sum()
+    }
+
+    /// The PIT value Σ w_k PIT_k(y) (mid values at point masses).
+    pub fn pit(&self, y: f64) -> f64 {
+        self.components.iter().map(|(w, p)| w * p.pit(y)).sum()
+    }
+
+    /// Whether the central interval of probability `coverage` holds `y`.
+    pub fn covers(&self, y: f64, coverage: f64) -> bool {
+        match self.components.as_slice() {
+            [(_, single)] => single.covers(y, coverage),
+            _ => (self.pit(y) - 0.5).abs() <= coverage / 2.0,
+        }
+    }
+
+    /// The CRPS ∫ (F(x) − 1{x ≥ y})² dx of the mixture. It is w′Qw with
+    /// Q_kl = ∫ (F_k − 1{x ≥ y})(F_l − 1{x ≥ y}) dx: the diagonal is each
+    /// component's closed-form CRPS, and Q_kl = ½(Q_kk + Q_ll − D_kl) with
+    /// D_kl = ∫ (F_k − F_l)² dx, a smooth integral that does not depend on y
+    /// (trapezoid rule on a sinh-spaced grid). `None` when a component's
+    /// CRPS is infinite.
+    pub fn crps(&self, y: f64) -> Option<f64> {
+        let diag: Vec<f64> = self
+            .components
+            .iter()
+            .map(|(_, p)| p.crps(y))
+            .collect::<Option<_>>()?;
+        let mut total = 0.0;
+        for (k, &(wk, pk)) in self.components.iter().enumerate() {
+            total += wk * wk * diag[k];
+            for (l, &(wl, pl)) in self.components.iter().enumerate().skip(k + 1) {
+                let q = 0.5 * (diag[k] + diag[l] - cramer_distance(&pk, &pl));
+                total += 2.0 * wk * wl * q;
+            }
+        }
+        Some(total)
+    }
+}
+
+/// The location and scale of a predictive (a point mass has scale 0).
+fn location_scale(p: &Predictive) -> (f64, f64) {
+    match *p {
+        Predictive::StudentT {
+            location, scale, ..
+        } => (location, scale),
+        Predictive::Normal { mean, sd } => (mean, sd),
+        Predictive::Point(c) => (c, 0.0),
+    }
+}
+
+/// D = ∫ (F_a(x) − F_b(x))² dx: for two continuous distributions by the
+/// trapezoid rule in u on x = c + s·sinh(u), which packs the nodes where
+/// they differ and still reaches far into their tails; with a point mass, in
+/// closed form.
+pub fn cramer_distance(a: &Predictive, b: &Predictive) -> f64 {
+    // With a point mass at c the integral is the other's CRPS at c.
+    match (*a, *b) {
+        (Predictive::Point(x), Predictive::Point(y)) => return (x - y).abs(),
+        (Predictive::Point(c), other) | (other, Predictive::Point(c)) => {
+            return other.crps(c).unwrap_or(f64::INFINITY)
+        }
+        _ => {}
+    }
+    let ((la, sa), (lb, sb)) = (location_scale(a), location_scale(b));
+    let centre = 0.5 * (la + lb);
+    let s = sa.max(sb).max(1e-12 * centre.abs().max(1.0));
+    let reach = 0.5 * (la - lb).abs() + MIXTURE_REACH * s;
+    let top = (reach / s).asinh();
+    let du = 2.0 * top / (MIXTURE_NODES - 1) as f64;
+    let mut sum = 0.0;
+    for i in 0..MIXTURE_NODES {
+        let u = -top + i as f64 * du;
+        let x = centre + s * u.sinh();
+        let d = a.cdf(x) - b.cdf(x);
+        let weight = if i == 0 || i == MIXTURE_NODES - 1 {
+            0.5
+        } else {
+            1.0
+        };
+        sum += weight * d * d * s * u.cosh();
+    }
+    sum * du
 }
 
 /// CRPS of the standard normal at z: z(2Φ(z) − 1) + 2φ(z) − 1/√π.
@@ -371,5 +488,51 @@ mod tests {
         assert_eq!(bins[1].observed_frequency, Some(0.5));
         assert_eq!(bins[9].n, 2);
         assert!(bins[5].mean_forecast.is_none());
+    }
+
+    /// ∫ (F(x) − 1{x ≥ y})² dx by brute force: a fine uniform grid over a
+    /// wide range, split at y.
+    fn crps_by_brute_force(cdf: impl Fn(f64) -> f64, y: f64, lo: f64, hi: f64) -> f64 {
+        let n = 400_000;
+        let dx = (hi - lo) / n as f64;
+        (0..n)
+            .map(|i| {
+                let x = lo + (i as f64 + 0.5) * dx;
+                let step = f64::from(u8::from(x >= y));
+                (cdf(x) - step).powi(2) * dx
+            })
+            .sum()
+    }
+
+    #[test]
+    fn the_crps_of_a_mixture_matches_a_brute_force_integral() {
+        let a = Predictive::student_t(0.0, 1.0, 4.0);
+        let b = Predictive::student_t(1.5, 1.3, 4.0);
+        let m = Mixture::new(vec![(0.3, a), (0.7, b)]);
+        for y in [-3.0, 0.0, 0.7, 2.0, 6.0] {
+            let got = m.crps(y).unwrap();
+            let want = crps_by_brute_force(|x| m.cdf(x), y, -2000.0, 2000.0);
+            assert!((got - want).abs() < 1e-4 * want, "y = {y}: {got} vs {want}");
+        }
+        // A point mass (the walk without drift of a straight history) too.
+        let p = Predictive::Point(0.5);
+        let m = Mixture::new(vec![(0.4, p), (0.6, b)]);
+        let want = crps_by_brute_force(|x| m.cdf(x), 1.0, -2000.0, 2000.0);
+        assert!((m.crps(1.0).unwrap() - want).abs() < 1e-4 * want);
+        // One component: its own closed form, exactly.
+        assert_eq!(Mixture::single(b).crps(0.3), b.crps(0.3));
+        // Infinite when a component has no mean.
+        let cauchy = Predictive::student_t(0.0, 1.0, 1.0);
+        assert_eq!(Mixture::new(vec![(0.5, cauchy), (0.5, a)]).crps(0.0), None);
+    }
+
+    #[test]
+    fn a_mixture_pit_is_the_weighted_sum_of_its_components() {
+        let a = Predictive::student_t(0.0, 1.0, 3.0);
+        let b = Predictive::student_t(2.0, 0.5, 3.0);
+        let m = Mixture::new(vec![(0.25, a), (0.75, b)]);
+        let y = 1.1;
+        assert!((m.pit(y) - (0.25 * a.cdf(y) + 0.75 * b.cdf(y))).abs() < 1e-15);
+        assert_eq!(m.covers(y, 0.5), (m.pit(y) - 0.5).abs() <= 0.25);
     }
 }

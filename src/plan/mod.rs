@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use crate::input::catalog::Catalog;
 use crate::input::scenario::Scenario;
 use crate::model::fit::{fit, Borrowing, Fit, PowerPrior};
+use crate::model::persistence::Persistence;
 use crate::model::rng::stable_hash;
 use crate::model::target::Statistic;
 use crate::model::transform::Transform;
@@ -29,6 +30,8 @@ pub struct IndicatorPlan {
     pub index: usize,
     /// The scale it moves on.
     pub transform: Transform,
+    /// How far its fitted drift carries on (MODEL.md §2c).
+    pub persistence: Persistence,
     /// Its fit.
     pub fit: Fit,
     /// First projected year.
@@ -167,6 +170,7 @@ pub fn compile(
         indicators.push(IndicatorPlan {
             index: k,
             transform: ind.transform,
+            persistence: catalog.persistence(k),
             fit,
             start,
             years,

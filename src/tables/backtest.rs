@@ -43,7 +43,7 @@ crate::table! {
         pub fit_span_years: f64,
         /// Degrees of freedom of the Student-t predictive (null for counts).
         pub dof: Option<f64>,
-        /// PIT value (counts: mid PIT).
+        /// PIT value of the model (counts: mid PIT).
         pub pit: f64,
         /// Inside the central 50 % interval.
         pub in50: bool,
@@ -51,12 +51,17 @@ crate::table! {
         pub in80: bool,
         /// Inside the central 95 % interval.
         pub in95: bool,
-        /// CRPS of the model, scale of `observed_g` (null when infinite: one degree of freedom).
+        /// CRPS of the model as `run` uses it (with its drift persistence),
+        /// scale of `observed_g` (null when infinite: one degree of freedom).
         pub crps_model: Option<f64>,
         /// CRPS of the no-change forecast.
         pub crps_no_change: f64,
         /// CRPS of the model without parameter uncertainty.
         pub crps_no_param_unc: f64,
+        /// CRPS of the walk with drift, φ = 1 (null for counts, or infinite).
+        pub crps_drift: Option<f64>,
+        /// CRPS of the walk without drift, φ = 0 (null for counts, or infinite).
+        pub crps_naive: Option<f64>,
     }
 }
 

@@ -667,3 +667,91 @@ fn an_assumed_rate_projects_a_single_stock_and_is_refused_elsewhere() {
     fx.check()
         .assert_input_error(&["push.toml", "the `rate` of `labs`", "in every scenario"]);
 }
+
+// ---------------------------------------------------------------------------
+// drift persistence (MODEL.md §2c): data/model.toml and the `persistence` column
+// ---------------------------------------------------------------------------
+
+#[test]
+fn bad_persistence_priors_name_the_file_and_key() {
+    let cases = [
+        (
+            "phi = [0.0, 0.8]\nweight = [0.3, 0.6]\nsource = \"x\"\n",
+            "persistence.weight",
+            "sum to 1",
+        ),
+        (
+            "phi = [0.0, 1.2]\nweight = [0.3, 0.7]\nsource = \"x\"\n",
+            "persistence.phi",
+            "in [0, 1]",
+        ),
+        (
+            "phi = [0.0, 0.8]\nweight = [1.0]\nsource = \"x\"\n",
+            "persistence.weight",
+            "one weight for each",
+        ),
+        (
+            "phi = [0.5]\nweight = [-1.0]\nsource = \"x\"\n",
+            "persistence.weight",
+            "weights ≥ 0",
+        ),
+        (
+            "phi = [0.5]\nweight = [1.0]\nsource = \" \"\n",
+            "persistence.source",
+            "how the prior was chosen",
+        ),
+    ];
+    for (body, key_name, part) in cases {
+        let fx = fixture("prior");
+        fx.write("data/model.toml", &format!("[persistence]\n{body}"));
+        fx.check()
+            .assert_input_error(&[&key("model.toml", key_name), part]);
+        fx.run(&[]).assert_input_error(&["model.toml"]);
+        assert!(!fx.out().exists(), "nothing written");
+    }
+    let fx = fixture("prior-key");
+    fx.write(
+        "data/model.toml",
+        "[persistence]\nphi = [1.0]\nweight = [1.0]\nsource = \"x\"\nfactor = 2\n",
+    );
+    fx.check()
+        .assert_input_error(&["model.toml", "line 5", "unknown field `factor`"]);
+}
+
+#[test]
+fn a_persistence_outside_zero_one_names_the_row() {
+    let fx = fixture("persistence-column");
+    let text = fx.read("data/indicators.csv");
+    let mut lines: Vec<String> = Vec::new();
+    let mut row = 0;
+    for (i, line) in text.lines().enumerate() {
+        let extra = match (i, line.split(',').next().unwrap_or_default()) {
+            (0, _) => "persistence",
+            (_, "quality_index") => {
+                row = i + 1;
+                "1.5"
+            }
+            _ => "",
+        };
+        lines.push(format!("{line},{extra}"));
+    }
+    fx.write("data/indicators.csv", &(lines.join("\n") + "\n"));
+    fx.check().assert_input_error(&[
+        &cell("indicators.csv", row, "persistence"),
+        "in [0, 1]",
+        "found 1.5",
+    ]);
+}
+
+#[test]
+fn a_valid_prior_is_listed_among_the_inputs_of_a_run() {
+    let fx = fixture("prior-run");
+    fx.write(
+        "data/model.toml",
+        "[persistence]\nphi = [0.0, 0.8]\nweight = [0.3, 0.7]\nsource = \"test\"\n",
+    );
+    fx.run(&[]).assert_success();
+    let manifest = fx.read("output/run.json");
+    assert!(manifest.contains("model.toml"), "{manifest}");
+    assert!(fx.out().join("inputs/data/model.toml").is_file());
+}

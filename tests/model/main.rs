@@ -15,6 +15,7 @@ mod common;
 use common::Scratch;
 
 mod analog;
+mod persistence;
 
 use attain::commands::run::project;
 use attain::engine::Settings;

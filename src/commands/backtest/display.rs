@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-use super::{brier_scores, by_horizon, pool, Backtest, Pooled, SkipReason, TABLES};
+use super::pool::{self, brier_scores, by_horizon, Pooled};
+use super::{Backtest, SkipReason, TABLES};
 
 fn opt(x: Option<f64>) -> String {
     x.map_or("—".to_string(), |x| format!("{x:+.2}"))
@@ -16,7 +17,7 @@ fn opt(x: Option<f64>) -> String {
 fn line(out: &mut String, label: &str, p: &Pooled) {
     let _ = writeln!(
         out,
-        "{label:<22} {:>4} {:>6.2} {:>6.2} {:>6.2} {:>8.2} {:>4} {:>9} {:>9}",
+        "{label:<22} {:>5} {:>6.2} {:>6.2} {:>6.2} {:>8.2} {:>5} {:>8} {:>8} {:>8} {:>8}",
         p.n,
         p.coverage[0],
         p.coverage[1],
@@ -24,6 +25,8 @@ fn line(out: &mut String, label: &str, p: &Pooled) {
         p.mean_pit,
         p.n_crps,
         opt(p.skill_vs_no_change),
+        opt(p.skill_vs_drift),
+        opt(p.skill_vs_naive),
         opt(p.skill_vs_no_param_unc),
     );
 }
@@ -36,6 +39,15 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
         "Backtest of the baseline model (fit only, no scenario adjustments), origins {}..{}, published figures only",
         b.origins.0, b.origins.1
     );
+    let prior = match &b.prior {
+        Some(points) => points
+            .iter()
+            .map(|(phi, w)| format!("φ = {phi} with weight {w}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => "none (φ = 1: the walk with drift)".to_string(),
+    };
+    let _ = writeln!(text, "drift persistence prior (data/model.toml): {prior}");
     let mut reasons: BTreeMap<SkipReason, usize> = BTreeMap::new();
     for (_, _, r) in &b.skipped {
         *reasons.entry(*r).or_default() += 1;
@@ -78,7 +90,7 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
     }
     let _ = writeln!(
         text,
-        "{:<22} {:>4} {:>6} {:>6} {:>6} {:>8} {:>4} {:>9} {:>9}",
+        "{:<22} {:>5} {:>6} {:>6} {:>6} {:>8} {:>5} {:>8} {:>8} {:>8} {:>8}",
         "horizon (years)",
         "n",
         "in50%",
@@ -86,21 +98,23 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
         "in95%",
         "mean PIT",
         "nCRPS",
-        "skill/NC",
-        "skill/NPU"
+        "vs NC",
+        "vs drift",
+        "vs naive",
+        "vs NPU"
     );
     for (h, p) in by_horizon(&b.scores) {
         let label = h.map_or("all".to_string(), |h| h.to_string());
         line(&mut text, &label, &p);
     }
     for id in &b.with_published {
-        if let Some(p) = pool(b.scores.iter().filter(|r| &r.indicator_id == id)) {
+        if let Some(p) = pool::pool(b.scores.iter().filter(|r| &r.indicator_id == id)) {
             line(&mut text, id, &p);
         }
     }
     let _ = writeln!(
         text,
-        "skill = 1 − ΣCRPS(model)/ΣCRPS(reference), transform scale; NC: no change, NPU: no parameter uncertainty (normal)"
+        "skill = 1 − ΣCRPS(model)/ΣCRPS(reference), transform scale; NC: no change; drift: the walk with drift (φ = 1); naive: the walk without drift (φ = 0); NPU: no parameter uncertainty (normal)"
     );
     let infinite = b.scores.iter().filter(|r| r.crps_model.is_none()).count();
     if infinite > 0 {
@@ -116,12 +130,23 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
         );
     }
     analog_lines(&mut text, b);
-    let _ = writeln!(
-        text,
-        "thin evidence: {} forecasts of {} series from overlapping origins, not independent",
-        b.scores.len(),
-        series
-    );
+    if pool::thin(series, b.scores.len()) {
+        let _ = writeln!(
+            text,
+            "thin evidence: {} forecasts of {} series (fewer than {} series or {} forecasts), from overlapping origins, not independent",
+            b.scores.len(),
+            series,
+            pool::THIN_SERIES,
+            pool::THIN_FORECASTS
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "evidence: {} forecasts of {} series (forecasts from one series' overlapping origins are not independent)",
+            b.scores.len(),
+            series
+        );
+    }
     let _ = writeln!(
         text,
         "tables: {}",
@@ -141,7 +166,7 @@ fn analog_lines(text: &mut String, b: &Backtest) {
     );
     let _ = writeln!(
         text,
-        "{:<30} {:>4} {:>5} {:>17} {:>17} {:>10}",
+        "{:<46} {:>4} {:>5} {:>17} {:>17} {:>10}",
         "indicator ← analog", "n", "only", "in50/80/95 with", "without", "CRPS w/wo"
     );
     let mut ids: Vec<(&str, &str)> = b
@@ -157,18 +182,24 @@ fn analog_lines(text: &mut String, b: &Backtest) {
         let share = |f: &dyn Fn(&&&crate::tables::backtest::AnalogRow) -> bool| {
             both.iter().filter(|r| f(r)).count() as f64 / both.len().max(1) as f64
         };
-        let with = format!(
-            "{:.2}/{:.2}/{:.2}",
-            share(&|r| r.in50_with),
-            share(&|r| r.in80_with),
-            share(&|r| r.in95_with)
-        );
-        let without = format!(
-            "{:.2}/{:.2}/{:.2}",
-            share(&|r| r.in50_without == Some(true)),
-            share(&|r| r.in80_without == Some(true)),
-            share(&|r| r.in95_without == Some(true))
-        );
+        let (with, without) = if both.is_empty() {
+            ("—".to_string(), "—".to_string())
+        } else {
+            (
+                format!(
+                    "{:.2}/{:.2}/{:.2}",
+                    share(&|r| r.in50_with),
+                    share(&|r| r.in80_with),
+                    share(&|r| r.in95_with)
+                ),
+                format!(
+                    "{:.2}/{:.2}/{:.2}",
+                    share(&|r| r.in50_without == Some(true)),
+                    share(&|r| r.in80_without == Some(true)),
+                    share(&|r| r.in95_without == Some(true))
+                ),
+            )
+        };
         let finite: Vec<(f64, f64)> = both
             .iter()
             .filter_map(|r| r.crps_with.zip(r.crps_without))
@@ -184,7 +215,7 @@ fn analog_lines(text: &mut String, b: &Backtest) {
         let label = format!("{id} ← {analog}");
         let _ = writeln!(
             text,
-            "{label:<30} {:>4} {:>5} {with:>17} {without:>17} {ratio:>10}",
+            "{label:<46} {:>4} {:>5} {with:>17} {without:>17} {ratio:>10}",
             both.len(),
             rows.len() - both.len(),
         );

@@ -3,20 +3,27 @@
 //!
 //! In: a fit, a horizon and the figure published for that year. Out: a
 //! [`ScoreRow`]: PIT, coverage of the central intervals, and the CRPS of the
-//! model, of the no-change forecast and of the model without parameter
-//! uncertainty.
+//! model (with its drift persistence, as `run` uses it), of the walk with
+//! drift (φ = 1) and without (φ = 0), of the no-change forecast and of the
+//! model without parameter uncertainty.
 
 use super::COVERAGES;
 use crate::input::catalog::{Indicator, Observation};
 use crate::model::fit::Fit;
-use crate::model::score::{Pmf, Predictive};
+use crate::model::persistence::{damped_sum, Persistence};
+use crate::model::score::{Mixture, Pmf, Predictive};
 use crate::model::transform::Transform;
 use crate::tables::backtest::ScoreRow;
 
 /// A forecast of one year from one fit, with everything the scores need.
 pub(super) enum Forecast {
     Walk {
-        model: Predictive,
+        /// The model as `run` uses it: the mixture over the persistence.
+        model: Mixture,
+        /// The walk with drift (φ = 1), parameter uncertainty included.
+        drift: Predictive,
+        /// The walk without drift (φ = 0), parameter uncertainty included.
+        naive: Predictive,
         plug_in: Predictive,
         no_change: f64,
         trend: f64,
@@ -30,13 +37,31 @@ pub(super) enum Forecast {
 }
 
 impl Forecast {
-    pub(super) fn of(f: &Fit, horizon: i32) -> Option<Self> {
+    /// The forecast `horizon` years ahead of a fit whose walk has drift
+    /// persistence `persistence` (MODEL.md §2c).
+    pub(super) fn of(f: &Fit, persistence: &Persistence, horizon: i32) -> Option<Self> {
         let h = f64::from(horizon);
         match f {
             Fit::Walk(w) => {
-                let (location, scale, dof) = w.predictive(h, 0.0, h);
+                let at = |phi: f64| {
+                    let sum_m = damped_sum(&vec![1.0; horizon.max(0) as usize], phi);
+                    let (location, scale, dof) = w.predictive(sum_m, 0.0, h);
+                    Predictive::student_t(location, scale, dof)
+                };
+                let model = match persistence {
+                    Persistence::Fixed(phi) => Mixture::single(at(*phi)),
+                    prior => Mixture::new(
+                        prior
+                            .components()
+                            .into_iter()
+                            .map(|(weight, phi)| (weight, at(phi)))
+                            .collect(),
+                    ),
+                };
                 Some(Forecast::Walk {
-                    model: Predictive::student_t(location, scale, dof),
+                    model,
+                    drift: at(1.0),
+                    naive: at(0.0),
                     plug_in: Predictive::normal(w.g_last + h * w.drift, (w.s2 * h).sqrt()),
                     no_change: w.g_last,
                     trend: w.g_last + h * w.drift,
@@ -77,14 +102,22 @@ impl Forecast {
 /// Scores one forecast against a published figure, natural units. `analog`
 /// names the series whose dynamics the fit borrowed, if any.
 pub(super) fn score(
-    indicator: &Indicator,
+    (indicator, persistence): (&Indicator, Persistence),
     (f, analog): (&Fit, Option<&str>),
     n_obs: usize,
     origin: i32,
     later: &Observation,
 ) -> ScoreRow {
     let horizon = later.year - origin;
-    let forecast = Forecast::of(f, horizon).expect("only walks and counts are backtested");
+    let forecast =
+        Forecast::of(f, &persistence, horizon).expect("only walks and counts are backtested");
+    let (crps_drift, crps_naive) = match &forecast {
+        Forecast::Walk { drift, naive, .. } => {
+            let y = indicator.transform.forward(later.value);
+            (drift.crps(y), naive.crps(y))
+        }
+        Forecast::Count { .. } => (None, None),
+    };
     let t = indicator.transform;
     let observed_g = t.forward(later.value);
     let (pit, covered, crps_model, crps_no_change, crps_no_param_unc) = match &forecast {
@@ -152,5 +185,7 @@ pub(super) fn score(
         crps_model,
         crps_no_change,
         crps_no_param_unc,
+        crps_drift,
+        crps_naive,
     }
 }

@@ -107,6 +107,8 @@ pub struct Backtest {
     pub reliability: Reliability,
     /// Forecasts of indicators with an analog, with it and without.
     pub analog: Vec<AnalogRow>,
+    /// The catalog's drift-persistence prior (φ_k, w_k), if any.
+    pub prior: Option<Vec<(f64, f64)>>,
     /// Pairs not scored.
     pub skipped: Vec<(String, i32, SkipReason)>,
     /// Indicators with published figures (level, log, logit, count).
@@ -188,10 +190,24 @@ pub fn backtest(catalog: &Catalog, origins: (i32, i32)) -> Backtest {
                 continue;
             }
             for target in &later {
-                let row = score(indicator, (&f, borrowed), upto.len(), origin, target);
+                let persistence = catalog.persistence(k);
+                let row = score(
+                    (indicator, persistence.clone()),
+                    (&f, borrowed),
+                    upto.len(),
+                    origin,
+                    target,
+                );
                 if let (Some(id), Some(own)) = (borrowed, &own) {
-                    let without = (!matches!(own, Fit::Insufficient { .. }))
-                        .then(|| score(indicator, (own, None), upto.len(), origin, target));
+                    let without = (!matches!(own, Fit::Insufficient { .. })).then(|| {
+                        score(
+                            (indicator, persistence.clone()),
+                            (own, None),
+                            upto.len(),
+                            origin,
+                            target,
+                        )
+                    });
                     analog_rows.push(AnalogRow {
                         indicator_id: indicator.id.clone(),
                         analog: id.to_string(),
@@ -213,7 +229,8 @@ pub fn backtest(catalog: &Catalog, origins: (i32, i32)) -> Backtest {
                 }
                 scores.push(row);
                 let horizon = target.year - origin;
-                let forecast = Forecast::of(&f, horizon).expect("a walk or a count");
+                let forecast =
+                    Forecast::of(&f, &catalog.persistence(k), horizon).expect("a walk or a count");
                 for threshold in later.iter().filter(|o| o.year != target.year) {
                     events.push(EventRow {
                         indicator_id: indicator.id.clone(),
@@ -252,6 +269,7 @@ pub fn backtest(catalog: &Catalog, origins: (i32, i32)) -> Backtest {
         events,
         reliability,
         analog: analog_rows,
+        prior: catalog.settings.persistence.clone(),
         skipped,
         with_published,
         without_published,

@@ -23,6 +23,12 @@ pub struct Pooled {
     pub skill_vs_no_change: Option<f64>,
     /// 1 − Σ CRPS_model / Σ CRPS_no_param_unc.
     pub skill_vs_no_param_unc: Option<f64>,
+    /// 1 − Σ CRPS_model / Σ CRPS_drift (the walk with drift, φ = 1), over
+    /// the walks' rows.
+    pub skill_vs_drift: Option<f64>,
+    /// 1 − Σ CRPS_model / Σ CRPS_naive (the walk without drift, φ = 0), over
+    /// the walks' rows.
+    pub skill_vs_naive: Option<f64>,
 }
 
 /// Pools score rows (none: `None`).
@@ -46,8 +52,30 @@ pub fn pool<'a>(rows: impl IntoIterator<Item = &'a ScoreRow>) -> Option<Pooled> 
         n_crps: finite.len(),
         skill_vs_no_change: skill(finite.iter().map(|(_, r)| r.crps_no_change).sum()),
         skill_vs_no_param_unc: skill(finite.iter().map(|(_, r)| r.crps_no_param_unc).sum()),
+        skill_vs_drift: paired_skill(&rows, |r| r.crps_drift),
+        skill_vs_naive: paired_skill(&rows, |r| r.crps_naive),
     })
 }
+
+/// 1 − Σ CRPS_model / Σ CRPS_reference over the rows where both are finite.
+fn paired_skill(rows: &[&ScoreRow], reference: impl Fn(&ScoreRow) -> Option<f64>) -> Option<f64> {
+    let (model, other) = rows
+        .iter()
+        .filter_map(|r| r.crps_model.zip(reference(r)))
+        .fold((0.0, 0.0), |(a, b), (m, o)| (a + m, b + o));
+    (other > 0.0).then(|| 1.0 - model / other)
+}
+
+/// Whether the evidence is thin: fewer than [`THIN_SERIES`] series or
+/// [`THIN_FORECASTS`] forecasts scored.
+pub fn thin(series: usize, forecasts: usize) -> bool {
+    series < THIN_SERIES || forecasts < THIN_FORECASTS
+}
+
+/// Fewer series scored than this is thin evidence.
+pub const THIN_SERIES: usize = 30;
+/// Fewer forecasts scored than this is thin evidence.
+pub const THIN_FORECASTS: usize = 300;
 
 /// Scores by horizon, then over all rows (horizon `None`).
 pub fn by_horizon(scores: &[ScoreRow]) -> Vec<(Option<i32>, Pooled)> {
@@ -108,6 +136,8 @@ mod tests {
             crps_model: crps[0],
             crps_no_change: crps[1].unwrap(),
             crps_no_param_unc: crps[2].unwrap(),
+            crps_drift: crps[1],
+            crps_naive: crps[2],
         }
     }
 

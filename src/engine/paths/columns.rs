@@ -181,6 +181,9 @@ pub struct Buffers {
     pub(super) shock: Vec<f64>,
     /// A count's sub-stream seeds, by draw.
     pub(super) subs: Vec<u64>,
+    /// A walk's damped drift φ^j·μ of each projected year, by draw (year
+    /// `t`, draw `d` at `t * len + d`).
+    pub(super) drift: Vec<f64>,
 }
 
 /// Makes `v` at least `n` long. Buffers reused for indicators of different

@@ -13,13 +13,14 @@ use rand_distr::{ChiSquared, Distribution, StandardNormal};
 
 use super::columns::{grow, step, Block, Buffers, Paths};
 use crate::model::fit::WalkFit;
+use crate::model::persistence::Persistence;
 use crate::plan::IndicatorPlan;
 
 /// The paths of a random walk with drift and parameter uncertainty
-/// (MODEL.md §2, §2b): per draw, σ² = ν·s²/χ²_ν and μ ~ Normal(μn, σ²/κ)
-/// from the fit's posterior, then year by year
-/// G_t = G_{t−1} + M_t·μ + A_t + V_t·σ·ε_t + shocks, with ε_t mixed with the
-/// scenario's common factor, if any.
+/// (MODEL.md §2, §2b, §2c): per draw, σ² = ν·s²/χ²_ν and μ ~ Normal(μn, σ²/κ)
+/// from the fit's posterior and a persistence φ, then year by year
+/// G_t = G_{t−1} + M_t·φ^j·μ + A_t + V_t·σ·ε_t + shocks, with ε_t mixed with
+/// the scenario's common factor, if any.
 pub(super) fn walk(
     block: &Block,
     ip: &IndicatorPlan,
@@ -39,12 +40,21 @@ pub(super) fn walk(
         mu,
         e,
         shock,
+        drift,
         ..
     } = buffers;
     sigma.resize(len, 0.0);
     mu.resize(len, 0.0);
     grow(e, years * len);
     shock.resize(len, 0.0);
+    // Drift persistence (MODEL.md §2c): the drift of projected year j is
+    // φ^j·μ. With φ = 1 (the walk with drift) μ itself is the drift of every
+    // year; otherwise each year's damped drift is kept by draw.
+    let persistence = &ip.persistence;
+    let damped = *persistence != Persistence::Fixed(1.0);
+    if damped {
+        grow(drift, years * len);
+    }
     for d in 0..len {
         sigma[d] = if w.s2 > 0.0 {
             let c: f64 = chi.sample(rng);
@@ -54,6 +64,18 @@ pub(super) fn walk(
         };
         let z: f64 = rng.sample(StandardNormal);
         mu[d] = w.drift + sigma[d] * inv_sqrt_k * z;
+        if damped {
+            // A prior draws the draw's φ from one uniform; a fixed φ draws nothing.
+            let phi = match persistence {
+                Persistence::Fixed(phi) => *phi,
+                prior => prior.draw(rng.random::<f64>()),
+            };
+            let mut power = 1.0;
+            for t in 0..years {
+                power *= phi;
+                drift[t * len + d] = power * mu[d];
+            }
+        }
         for t in 0..years {
             e[t * len + d] = rng.sample(StandardNormal);
         }
@@ -67,7 +89,12 @@ pub(super) fn walk(
             // The previous year's values (the last observation in the first year).
             let prev = (t > 0).then(|| &before[at - len..]);
             let (m, a, v) = (spec.drift_mult[t], spec.drift_add[t], spec.vol_scale[t]);
-            let (mu, sigma, e) = (&mu[..len], &sigma[..len], &e[t * len..(t + 1) * len]);
+            let mu = if damped {
+                &drift[t * len..(t + 1) * len]
+            } else {
+                &mu[..len]
+            };
+            let (sigma, e) = (&sigma[..len], &e[t * len..(t + 1) * len]);
             let mut shocked = false;
             for &(_, slot, size) in spec.shocks.iter().filter(|sh| sh.0 == t) {
                 if !shocked {

@@ -12,9 +12,12 @@ use std::path::PathBuf;
 
 mod analog;
 mod parse;
+mod settings;
 
 pub use parse::load_catalog;
+pub use settings::ModelSettings;
 
+use crate::model::persistence::Persistence;
 use crate::model::target::{Comparator, TargetKind};
 use crate::model::transform::Transform;
 
@@ -53,6 +56,9 @@ pub struct Indicator {
     pub analog: Option<Analog>,
     /// The publication that carries, or would carry, its yearly figures.
     pub published_in: Option<String>,
+    /// A drift persistence φ fixed for this indicator (MODEL.md §2c);
+    /// `None`: the catalog's prior.
+    pub persistence: Option<f64>,
     /// Its row in the indicators table (as a spreadsheet numbers it).
     pub row: usize,
 }
@@ -111,6 +117,8 @@ pub struct Catalog {
     pub targets: Vec<Target>,
     /// History per indicator (same order as `indicators`), sorted by year.
     pub history: Vec<Vec<Observation>>,
+    /// The model settings (`model.toml`).
+    pub settings: ModelSettings,
     /// Things worth knowing that are not errors.
     pub warnings: Vec<String>,
     /// The files read.
@@ -140,6 +148,19 @@ impl Catalog {
             .chain(analog.into_iter().flat_map(|a| &self.history[a.index]))
             .map(|o| o.provenance)
             .max()
+    }
+
+    /// The drift persistence of an indicator (MODEL.md §2c): its own fixed
+    /// φ, else the catalog's prior, else φ = 1.
+    pub fn persistence(&self, indicator: usize) -> Persistence {
+        match (
+            self.indicators[indicator].persistence,
+            &self.settings.persistence,
+        ) {
+            (Some(phi), _) => Persistence::Fixed(phi),
+            (None, Some(prior)) => Persistence::Prior(prior.clone()),
+            (None, None) => Persistence::default(),
+        }
     }
 
     /// Whether an indicator is the target of no target (an analog-only

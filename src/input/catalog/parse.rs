@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use super::{analog, Catalog, Indicator, Observation, Provenance, Target};
+use super::{analog, settings, Catalog, Indicator, Observation, Provenance, Target};
 use crate::error::{Error, Place, Result};
 use crate::input::table::{find_table, read_table, RawTable, Row};
 use crate::model::target::{Comparator, Kind, TargetKind};
@@ -22,13 +22,17 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog> {
     let mut warnings = Vec::new();
     let history = parse_history(&read_table(&history_path)?, &indicators, &mut warnings)?;
     analog::check_priors(&indicators_path, &indicators, &history)?;
+    let (settings, settings_path) = settings::read_settings(dir)?;
     let targets = parse_targets(&read_table(&targets_path)?, &indicators, &history)?;
+    let mut files = vec![indicators_path, targets_path, history_path];
+    files.extend(settings_path);
     Ok(Catalog {
         indicators,
         targets,
         history,
+        settings,
         warnings,
-        files: vec![indicators_path, targets_path, history_path],
+        files,
     })
 }
 
@@ -82,6 +86,7 @@ fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
     let c_analog = table.optional_column("analog");
     let c_weight = table.optional_column("analog_weight");
     let c_published = table.optional_column("published_in");
+    let c_persistence = table.optional_column("persistence");
     let mut analogs = Vec::new();
     let mut weight_without_analog = None;
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -140,6 +145,24 @@ fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
         let group = row.string(c_group, "a group")?;
         check_id(&group, row.cell_place(c_group))?;
         let text = |c: Option<usize>| c.and_then(|c| row.text(c)).map(str::to_string);
+        let persistence = match c_persistence {
+            Some(c) => row.opt_f64(c)?,
+            None => None,
+        };
+        if let Some(phi) = persistence.filter(|phi| !(0.0..=1.0).contains(phi)) {
+            return Err(Error::input(
+                row.cell_place(c_persistence.expect("read")),
+                "a drift persistence φ in [0, 1] (empty: the catalog's prior)",
+                format!("{phi}"),
+            ));
+        }
+        if persistence.is_some() && !transform.is_walk() {
+            return Err(Error::input(
+                row.cell_place(c_persistence.expect("read")),
+                "an empty cell (a persistence is for `level`, `log` or `logit` indicators)",
+                format!("a persistence for a {}", transform.name()),
+            ));
+        }
         let weight = match c_weight {
             Some(c) => row.opt_f64(c)?,
             None => None,
@@ -165,6 +188,7 @@ fn parse_indicators(table: &RawTable) -> Result<Vec<Indicator>> {
             decimals,
             analog: None,
             published_in: text(c_published),
+            persistence,
             row: row.number(),
         });
     }

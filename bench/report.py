@@ -81,7 +81,9 @@ def main():
     print()
     print("| case | impl | indicators | draws | threads | median wall s | draws×targets×scenarios / s | peak RSS MiB | × floor |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for r in runs[~runs.impl.isin(["floor", "variates"])].itertuples():
+    # The feature pairs (a default job without one feature) have a table of their own.
+    pairs = ["fixed_levers", "no_persistence"]
+    for r in runs[~runs.impl.isin(["floor", "variates"]) & ~runs.case.isin(pairs)].itertuples():
         work_units = r.draws * r.targets * r.scenarios
         times_floor = paired(
             by_round(raw, r.case, r.impl, r.draws, r.threads), by_round(raw, r.case, "floor", r.draws, r.threads)
@@ -123,7 +125,7 @@ def main():
         print()
         print("| case | draws | threads | pilot s | blocks s | paths CPU s (walks / counts / milestones) | fans CPU s | targets CPU s | sim. × floor | sim. × variates | job × variates |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for r in ph.itertuples():
+        for r in ph[~ph.case.isin(pairs)].itertuples():
             sel = phases[(phases.case == r.case) & (phases.draws == r.draws) & (phases.threads == r.threads)]
             sim = sel.set_index("rep")["paths_cpu_s"] / r.threads
             f = by_round(raw, r.case, "floor", r.draws, r.threads)
@@ -180,6 +182,31 @@ def main():
                 print(
                     f"- Threads {lo} → {hi} at {draws:,} draws: attain {fmt_paired(speedup, 2)}, "
                     f"the floor {fmt_paired(floor_speedup, 2)}."
+                )
+
+    # What a feature of the default job costs: the job against the same job
+    # without it, paired by round (wall time, and the simulation's CPU).
+    features = [
+        ("uncertain levers (#17)", "fixed_levers", "levers fixed at their central values"),
+        ("drift-persistence prior (#19)", "no_persistence", "φ = 1, no prior"),
+    ]
+    present = [f for f in features if (raw.case == f[1]).any()]
+    if present:
+        print()
+        print("### What a feature costs (default job at 10^6 draws ÷ the same job without it; paired by round)")
+        print()
+        print("| feature | without it | threads | wall ratio | paths CPU ratio |")
+        print("|---|---|---:|---:|---:|")
+        for name, case, without in present:
+            for t in sorted(raw[raw.case == case].threads.unique()):
+                job = by_round(raw, "default", "attain", 1_000_000, t)
+                other = by_round(raw, case, "attain", 1_000_000, t)
+                cpu = lambda c: phases[
+                    (phases.case == c) & (phases.draws == 1_000_000) & (phases.threads == t)
+                ].set_index("rep")["paths_cpu_s"]
+                print(
+                    f"| {name} | {without} | {t} | {fmt_paired(paired(job, other), 3)} | "
+                    f"{fmt_paired(paired(cpu('default'), cpu(case)), 3)} |"
                 )
 
     # The peer check: |p_peer − p_attain| ≤ 4·sqrt(p(1−p)/N_a + p(1−p)/N_p).

@@ -135,6 +135,13 @@ variates_run() {
         "$indicators" "$targets" "$scenarios" "$((n / draws))" "$rep" "$secs" "$rss" >>"$RAW"
 }
 
+# The default job's features, each against the same job without it:
+# uncertain levers fixed at their central values (issue #17), and the
+# catalog without its drift-persistence prior (φ = 1, issue #19).
+python3 bench/fix_levers.py scenarios "$WORK/fixed_levers"
+mkdir -p "$WORK/no_persistence"
+cp data/*.csv "$WORK/no_persistence/"
+
 DEFAULT_SIZES=$(counts data scenarios)
 BIG200_SIZES=$(counts "$WORK/big200/data" "$WORK/big200/scenarios")
 BIG1000_SIZES=$(counts "$WORK/big1000/data" "$WORK/big1000/scenarios")
@@ -145,7 +152,9 @@ THREADS=$(printf '%s\n' 1 2 "$NPROC" | sort -nu | tr '\n' ' ')
 
 # ---------------------------------------------------------------- rounds
 # Each round: the default catalog at 10^5 and 10^6 draws (attain, floor and
-# variates floor at every thread count, then the NumPy peer), then the
+# variates floor at every thread count, then the NumPy peer), the default
+# job at 10^6 draws with its levers fixed and without its persistence prior
+# (every thread count), then the
 # scaling cases on the generated catalogs, indicators × draws: 200 × 5·10^4,
 # 200 × 2.5·10^5 (draws ×5), 1000 × 5·10^4 (indicators ×5; the same
 # indicator·draws as 200 × 2.5·10^5), all cores.
@@ -157,6 +166,10 @@ for rep in $(seq 1 "$REPEATS"); do
             variates_run default data scenarios "$draws" "$t" "$DEFAULT_SIZES" "$rep"
         done
         numpy_run default data scenarios "$draws" "$DEFAULT_SIZES" "$rep"
+    done
+    for t in $THREADS; do
+        attain_run fixed_levers data "$WORK/fixed_levers" 1000000 "$t" "$DEFAULT_SIZES" "$rep"
+        attain_run no_persistence "$WORK/no_persistence" scenarios 1000000 "$t" "$DEFAULT_SIZES" "$rep"
     done
     for spec in "big200 50000" "big200 250000" "big1000 50000"; do
         read -r case draws <<<"$spec"

@@ -2,7 +2,7 @@
 //!
 //! In: a validated [`CheckConfig`]. Out: the inventory (indicators by group
 //! and transform, targets by kind, history rows by provenance, scenarios,
-//! warnings), or the first input error.
+//! uncertain levers, warnings), or the first input error.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -10,6 +10,7 @@ use std::fmt::Write;
 use crate::cli::CheckConfig;
 use crate::commands::words::clip;
 use crate::error::Result;
+use crate::input::scenario::Lever;
 use crate::input::{load_inputs, Inputs};
 use crate::model::Named;
 
@@ -76,6 +77,26 @@ fn inventory(inv: &Inputs) -> String {
     let _ = writeln!(out, "scenarios:");
     for s in &inv.scenarios {
         let _ = writeln!(out, "  {:<18} {}", s.name, clip(&s.description, 90));
+    }
+    // Each lever once, with the scenarios that use it (its own and those
+    // that inherit it).
+    let mut levers: Vec<(&Lever, Vec<&str>)> = Vec::new();
+    for s in &inv.scenarios {
+        for l in s.levers() {
+            match levers.iter_mut().find(|(m, _)| m.key == l.key) {
+                Some((_, users)) => users.push(&s.name),
+                None => levers.push((l, vec![&s.name])),
+            }
+        }
+    }
+    if levers.is_empty() {
+        let _ = writeln!(out, "uncertain levers: none");
+    } else {
+        let _ = writeln!(out, "uncertain levers:");
+    }
+    for (l, users) in &levers {
+        let spread = l.spread.to_string();
+        let _ = writeln!(out, "  {:<36} {spread:<34} in {}", l.id, users.join(", "));
     }
     if c.warnings.is_empty() {
         let _ = writeln!(out, "warnings: none");

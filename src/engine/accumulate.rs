@@ -21,6 +21,7 @@ use super::paths::{simulate_indicator, Block, Commons, Paths, Scratch};
 use super::pilot::Grids;
 use crate::model::effort::{self, Effort, SURPLUS_SPAN};
 use crate::model::fit::Fit;
+use crate::model::sensitivity::Bins;
 use crate::model::sketch::{Grid, Sketch};
 use crate::model::target::evaluate;
 use crate::plan::{IndicatorPlan, Plan, TargetPlan};
@@ -75,6 +76,9 @@ pub struct Accumulator {
     pub(super) effort_infinite: Vec<[u64; 2]>,
     /// Histograms of count surpluses (empty for other targets).
     pub(super) surplus: Vec<Vec<u32>>,
+    /// Per row of [`Plan::sensitivity`]: draws and draws met by bin of the
+    /// lever's uniform.
+    pub(super) sensitivity: Vec<Bins>,
     /// (block, sums of natural fan values then of target statistics), merged in block order.
     pub(super) sums: Vec<(u64, Vec<f64>)>,
     pub(super) draws: u64,
@@ -169,6 +173,7 @@ impl Accumulator {
                     _ => Vec::new(),
                 })
                 .collect(),
+            sensitivity: vec![Bins::default(); plan.sensitivity.len()],
             sums: Vec::new(),
             draws: 0,
             cpu: Cpu::default(),
@@ -201,6 +206,9 @@ impl Accumulator {
         }
         for (a, b) in self.surplus.iter_mut().zip(&other.surplus) {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        for (a, b) in self.sensitivity.iter_mut().zip(&other.sensitivity) {
+            a.merge(b);
         }
         self.sums.extend(other.sums);
         self.draws += other.draws;
@@ -239,7 +247,9 @@ impl Accumulator {
             self.bin_fans(engine, ip, &work.paths, &mut tally.sums);
             self.cpu.fans += simulated.elapsed();
             for &j in &ip.targets {
-                self.add_target(engine, ip, &plan.targets[j], &mut work, &mut tally);
+                let tp = &plan.targets[j];
+                self.add_target(engine, ip, tp, &mut work, &mut tally);
+                self.add_sensitivity(plan, tp, &commons, &work.met_by);
             }
         }
         self.add_scorecard(&tally.met_counts, len);
@@ -416,6 +426,21 @@ impl Accumulator {
             let offset = (ip.start - plan.first_year).max(0) as usize;
             let first = &mut self.first_met[k * cy..(k + 1) * cy];
             first_passage(tp, paths, (s, until), offset, first, first_year);
+        }
+    }
+
+    /// Adds the block's draws of target `tp` (whether each meets it, by
+    /// scenario: `met_by`) to the bins of every lever that moves it.
+    fn add_sensitivity(&mut self, plan: &Plan, tp: &TargetPlan, commons: &Commons, met_by: &[bool]) {
+        let len = met_by.len() / plan.scenarios.len();
+        for s in 0..plan.scenarios.len() {
+            let rows = plan.sensitivity_rows(s, tp.index);
+            let met = &met_by[s * len..(s + 1) * len];
+            for (bins, row) in self.sensitivity[rows.clone()].iter_mut().zip(&plan.sensitivity[rows]) {
+                for (&u, &m) in commons.lever_u[row.lever].iter().zip(met) {
+                    bins.add(Bins::bin(u), m);
+                }
+            }
         }
     }
 

@@ -196,6 +196,7 @@ impl Accumulator {
             fan,
             targets,
             scorecard: self.scorecard,
+            sensitivity: self.sensitivity,
             timing: Timing::default(),
         }
     }

@@ -7,6 +7,7 @@
 //! [`Timing`] of the run's phases.
 
 use crate::model::effort::Required;
+use crate::model::sensitivity::Bins;
 
 /// The quantiles reported: p05, p10, p25, p50, p75, p90, p95.
 pub const QUANTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
@@ -51,6 +52,9 @@ pub struct Outcome {
     pub targets: Vec<Option<TargetSummary>>,
     /// `[s * groups + g]`: draws with exactly k targets met, k = 0..=members.
     pub scorecard: Vec<Vec<u64>>,
+    /// Per row of [`crate::plan::Plan::sensitivity`]: draws and draws met by
+    /// bin of the lever's uniform (MODEL.md §6b).
+    pub sensitivity: Vec<Bins>,
     /// Where the time went (varies from run to run; not a result).
     pub timing: Timing,
 }

@@ -10,6 +10,8 @@
 //! - [`target`]: what a target asks and how one draw is tested against it (§6);
 //! - [`fit`]: the sufficient statistics of a history (§2–4);
 //! - [`persistence`]: how far a fitted drift carries on (§2c);
+//! - [`lever`]: uncertain scenario levers, their distributions (§5);
+//! - [`sensitivity`]: which lever matters, from bins of its uniform (§6b);
 //! - [`effort`]: the extra drift that lifts P(attain) to a goal;
 //! - [`rng`]: random streams keyed by (seed, domain, key, block) (§7);
 //! - [`sketch`]: mergeable quantile sketches;
@@ -17,9 +19,11 @@
 
 pub mod effort;
 pub mod fit;
+pub mod lever;
 pub mod persistence;
 pub mod rng;
 pub mod score;
+pub mod sensitivity;
 pub mod sketch;
 pub mod target;
 pub mod transform;

@@ -3,7 +3,8 @@
 //! In: the run seed and a key. Out: an independent Xoshiro256++ generator.
 //! Every stream the simulation uses is one of these: the innovations and
 //! parameters of an indicator (keyed by a hash of its id), the common factor
-//! of a scenario entry, the uniform deciding a shock. Because a block of draws
+//! of a scenario entry, the uniform deciding a shock, the uniform an uncertain
+//! lever is drawn from. Because a block of draws
 //! always gets the same stream, whichever thread runs it, results do not
 //! depend on the thread count (MODEL.md §7).
 //!
@@ -32,6 +33,8 @@ pub enum Domain {
     Factor = 2,
     /// A shock's uniform.
     Shock = 3,
+    /// An uncertain lever's uniform.
+    Lever = 4,
 }
 
 /// The block number of the pilot draws that place the quantile grids; no

@@ -13,14 +13,14 @@ mod target;
 use std::collections::HashMap;
 
 use crate::input::catalog::Catalog;
-use crate::input::scenario::Scenario;
+use crate::input::scenario::{Lever, Scenario, Value};
 use crate::model::fit::{fit, Borrowing, Fit, PowerPrior};
 use crate::model::persistence::Persistence;
 use crate::model::rng::stable_hash;
 use crate::model::target::Statistic;
 use crate::model::transform::Transform;
 
-pub use path::PathSpec;
+pub use path::{Amount, PathSpec, Setting, ShockTerm};
 pub use target::{Status, TargetPlan};
 
 /// One indicator's plan.
@@ -77,7 +77,13 @@ pub struct Plan {
     /// Per catalog target.
     pub targets: Vec<TargetPlan>,
     /// Shock slots: (stream key, probability).
-    pub shocks: Vec<(u64, f64)>,
+    pub shocks: Vec<(u64, Amount)>,
+    /// Uncertain levers of the scenarios, one slot per entry identity (an
+    /// inherited entry shares its parent's slot).
+    pub levers: Vec<Lever>,
+    /// The sensitivity table's rows, by scenario then target: every lever
+    /// that moves a target's indicator in that scenario (MODEL.md §6b).
+    pub sensitivity: Vec<LeverTarget>,
     /// Factor stream keys.
     pub factors: Vec<u64>,
     /// Scorecard groups: name and number of targets counted.
@@ -86,10 +92,29 @@ pub struct Plan {
     pub series: usize,
 }
 
+/// A lever that moves a target in a scenario: a row of the sensitivity table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LeverTarget {
+    /// Scenario index.
+    pub scenario: usize,
+    /// Target index.
+    pub target: usize,
+    /// Lever slot in [`Plan::levers`].
+    pub lever: usize,
+}
+
 impl Plan {
     /// Number of calendar years from `first_year` to `horizon`.
     pub fn calendar_years(&self) -> usize {
         (self.horizon - self.first_year + 1).max(0) as usize
+    }
+
+    /// The rows of [`Plan::sensitivity`] of scenario `s` and target `j`.
+    pub fn sensitivity_rows(&self, s: usize, j: usize) -> std::ops::Range<usize> {
+        let at = |r: &LeverTarget| (r.scenario, r.target);
+        let from = self.sensitivity.partition_point(|r| at(r) < (s, j));
+        let to = self.sensitivity.partition_point(|r| at(r) <= (s, j));
+        from..to
     }
 }
 
@@ -125,10 +150,22 @@ pub fn compile(
     let mut shocks = Vec::new();
     let mut factor_slots: HashMap<u64, usize> = HashMap::new();
     let mut factors = Vec::new();
+    let mut lever_slots: HashMap<u64, usize> = HashMap::new();
+    let mut levers: Vec<Lever> = Vec::new();
+    for l in scenarios.iter().flat_map(Scenario::levers) {
+        lever_slots.entry(l.key).or_insert_with(|| {
+            levers.push(l.clone());
+            levers.len() - 1
+        });
+    }
+    let amount = |v: &Value| match v {
+        Value::Fixed(x) => Amount::Fixed(*x),
+        Value::Uncertain(l) => Amount::Lever(lever_slots[&l.key]),
+    };
     for s in scenarios {
         for sh in &s.shocks {
             shock_slots.entry(sh.key).or_insert_with(|| {
-                shocks.push((sh.key, sh.probability));
+                shocks.push((sh.key, amount(&sh.probability)));
                 shocks.len() - 1
             });
         }
@@ -142,6 +179,7 @@ pub fn compile(
     let slots = path::Slots {
         shocks: &shock_slots,
         factors: &factor_slots,
+        levers: &lever_slots,
     };
     let mut series = 0;
     let mut indicators = Vec::with_capacity(catalog.indicators.len());
@@ -223,6 +261,26 @@ pub fn compile(
         .map(|i| i.start)
         .min()
         .unwrap_or(horizon);
+    // Which levers move which target, scenario by scenario (MODEL.md §6b).
+    let shock_levers: Vec<Option<usize>> = shocks
+        .iter()
+        .map(|(_, p)| match p {
+            Amount::Lever(l) => Some(*l),
+            Amount::Fixed(_) => None,
+        })
+        .collect();
+    let mut sensitivity = Vec::new();
+    for s in 0..scenarios.len() {
+        for tp in targets.iter().filter(|tp| tp.status.has_probability()) {
+            for lever in indicators[tp.indicator].paths[s].lever_slots(&shock_levers) {
+                sensitivity.push(LeverTarget {
+                    scenario: s,
+                    target: tp.index,
+                    lever,
+                });
+            }
+        }
+    }
     Plan {
         scenarios: scenarios.iter().map(|s| s.name.clone()).collect(),
         horizon,
@@ -230,6 +288,8 @@ pub fn compile(
         indicators,
         targets,
         shocks,
+        levers,
+        sensitivity,
         factors,
         groups,
         series,

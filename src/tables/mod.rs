@@ -7,7 +7,8 @@
 //! ([`schema`]): its row struct, whose fields are its columns, is what the
 //! writer, the readers and the tests use.
 //!
-//! - [`attainment`], [`fan`], [`scorecard`], [`required`]: a run's tables;
+//! - [`attainment`], [`fan`], [`scorecard`], [`required`], [`sensitivity`]:
+//!   a run's tables;
 //! - [`compare`]: `compare.parquet`; [`backtest`]: the backtest's three;
 //! - [`manifest`]: `run.json` and the tables' metadata;
 //! - [`stage`]: the one atomic writer; [`csv`]: spreadsheet copies.
@@ -21,6 +22,7 @@ pub mod manifest;
 pub mod required;
 pub mod schema;
 pub mod scorecard;
+pub mod sensitivity;
 pub mod stage;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +40,7 @@ use manifest::Manifest;
 use required::RequiredRow;
 use schema::Table;
 use scorecard::ScorecardRow;
+use sensitivity::SensitivityRow;
 use stage::{Content, Staged};
 
 /// The tables of a run.
@@ -51,6 +54,8 @@ pub struct Tables {
     pub scorecard: Vec<ScorecardRow>,
     /// required.parquet.
     pub required: Vec<RequiredRow>,
+    /// sensitivity.parquet.
+    pub sensitivity: Vec<SensitivityRow>,
 }
 
 /// Builds the tables of a run.
@@ -60,15 +65,17 @@ pub fn build(catalog: &Catalog, plan: &Plan, outcome: &Outcome, seed: u64) -> Ta
         fan: fan::rows(catalog, plan, outcome),
         scorecard: scorecard::rows(plan, outcome),
         required: required::rows(catalog, plan, outcome),
+        sensitivity: sensitivity::rows(catalog, plan, outcome),
     }
 }
 
 /// The file names of a run's tables, in the order they are written.
-pub const RUN_TABLES: [&str; 4] = [
+pub const RUN_TABLES: [&str; 5] = [
     "attainment.parquet",
     "fan.parquet",
     "scorecard.parquet",
     "required.parquet",
+    "sensitivity.parquet",
 ];
 
 /// The input files a run read, copied into `inputs/` of its output so the
@@ -103,7 +110,7 @@ impl Snapshot {
     }
 }
 
-/// Writes the four tables, `run.json` and the `inputs/` snapshot into `out`, atomically.
+/// Writes the run's tables, `run.json` and the `inputs/` snapshot into `out`, atomically.
 pub fn write_run(
     out: &Path,
     tables: &Tables,
@@ -120,6 +127,7 @@ pub fn write_run(
         FanRow::to_frame(&tables.fan),
         ScorecardRow::to_frame(&tables.scorecard),
         RequiredRow::to_frame(&tables.required),
+        SensitivityRow::to_frame(&tables.sensitivity),
     ];
     let mut files = Vec::with_capacity(frames.len());
     for (name, frame) in RUN_TABLES.into_iter().zip(frames) {
@@ -147,6 +155,9 @@ pub struct Run {
     pub fan: Vec<FanRow>,
     /// `scorecard.parquet`.
     pub scorecard: Vec<ScorecardRow>,
+    /// `sensitivity.parquet` (no rows for a run of an earlier version,
+    /// which did not write it).
+    pub sensitivity: Vec<SensitivityRow>,
     /// Every `*.parquet` table of the folder, by file name, sorted (for the
     /// spreadsheet copies).
     pub frames: Vec<(String, DataFrame)>,
@@ -207,8 +218,8 @@ pub fn read_table<T: Table>(out: &Path, name: &str) -> Result<(Vec<T>, DataFrame
     Ok((T::from_frame(&path, &frame)?, frame))
 }
 
-/// Reads the run in `out`: its manifest, its attainment, fan and scorecard
-/// rows, and every Parquet table of the folder as a frame. A missing file,
+/// Reads the run in `out`: its manifest, its attainment, fan, scorecard
+/// and sensitivity rows, and every Parquet table of the folder as a frame. A missing file,
 /// a missing column, a column of the wrong type, a null where a value is
 /// required, a probability outside [0, 1] or a scenario the manifest does
 /// not list is an input error naming the file, the row and the column.
@@ -250,6 +261,12 @@ pub fn read_run(out: &Path) -> Result<Run> {
         ("fan.parquet".to_string(), fan_frame),
         ("scorecard.parquet".to_string(), scorecard_frame),
     ];
+    let mut sensitivity = Vec::new();
+    if out.join("sensitivity.parquet").is_file() {
+        let (rows, frame) = read_table::<SensitivityRow>(out, "sensitivity.parquet")?;
+        sensitivity = rows;
+        frames.push(("sensitivity.parquet".to_string(), frame));
+    }
     for path in other_tables(out)? {
         let name = path
             .file_name()
@@ -263,11 +280,12 @@ pub fn read_run(out: &Path) -> Result<Run> {
         attainment,
         fan,
         scorecard,
+        sensitivity,
         frames,
     })
 }
 
-/// The `*.parquet` files of `out` other than the three [`read_run`] reads as rows.
+/// The `*.parquet` files of `out` other than those [`read_run`] reads as rows.
 fn other_tables(out: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(out).map_err(|e| Error::Unreadable {
         place: Place::file(out),
@@ -278,7 +296,12 @@ fn other_tables(out: &Path) -> Result<Vec<PathBuf>> {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let drawn = ["attainment.parquet", "fan.parquet", "scorecard.parquet"];
+        let drawn = [
+            "attainment.parquet",
+            "fan.parquet",
+            "scorecard.parquet",
+            "sensitivity.parquet",
+        ];
         if path.is_file()
             && name.ends_with(".parquet")
             && !name.starts_with('.')

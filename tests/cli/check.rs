@@ -421,6 +421,51 @@ fn scenario_hazard_above_one_is_an_error() {
         .assert_input_error(&[&key("push.toml", "adjust[1].hazard"), "[0, 1]", "1.2"]);
 }
 
+// uncertain levers (MODEL.md §5): a range instead of a number
+
+#[test]
+fn scenario_ranges_are_checked_like_numbers() {
+    let cases = [
+        // (replacement of `drift_add = 0.2`, key, what is expected, what was found)
+        ("drift_add = { low = 0.3, high = 0.1 }", "adjust[0].drift_add.high", "above `low` (0.3)", "0.1"),
+        ("drift_add = { low = 0.1, mode = 0.5, high = 0.3 }", "adjust[0].drift_add.mode", "from `low` to `high`", "0.5"),
+        ("drift_add = { low = 0.1 }", "adjust[0].drift_add", "both `low` and `high`", "no `high`"),
+        ("drift_add = { low = 0.1, hgih = 0.3 }", "adjust[0].drift_add.hgih", "`low`, `high`", "the key `hgih`"),
+        ("drift_add = { low = \"a\", high = 0.3 }", "adjust[0].drift_add.low", "a number", "\"a\""),
+        ("drift_add = \"0.2\"", "adjust[0].drift_add", "or a range", "\"0.2\""),
+    ];
+    for (i, (text, at, expected, found)) in cases.into_iter().enumerate() {
+        let fx = fixture(&format!("scenario-range-{i}"));
+        fx.replace("scenarios/push.toml", "drift_add = 0.2", text);
+        fx.check()
+            .assert_input_error(&[&key("push.toml", at), expected, found]);
+    }
+    // The range rules of the field apply to each end: a hazard is a probability.
+    let fx = fixture("scenario-range-hazard");
+    fx.replace("scenarios/push.toml", "hazard = 0.3", "hazard = { low = 0.2, high = 1.2 }");
+    fx.check()
+        .assert_input_error(&[&key("push.toml", "adjust[1].hazard.high"), "[0, 1]", "1.2"]);
+}
+
+#[test]
+fn check_lists_each_uncertain_lever_with_the_scenarios_that_use_it() {
+    let fx = fixture("scenario-range-listed");
+    fx.replace(
+        "scenarios/push.toml",
+        "drift_add = 0.2",
+        "drift_add = { low = 0.1, mode = 0.2, high = 0.4 }",
+    );
+    let out = fx.check();
+    assert_eq!(out.code, Some(0), "{}", out.text());
+    assert!(
+        out.stdout.contains("push.adjust[0].drift_add")
+            && out.stdout.contains("triangular 0.1–0.4, peak 0.2")
+            && out.stdout.contains("in push"),
+        "{}",
+        out.stdout
+    );
+}
+
 #[test]
 fn scenario_field_that_applies_to_no_selected_indicator_is_an_error() {
     let fx = fixture("scenario-applies");

@@ -15,6 +15,7 @@ mod common;
 use common::Scratch;
 
 mod analog;
+mod levers;
 mod persistence;
 
 use attain::commands::run::project;

@@ -69,6 +69,7 @@ pub fn summary(report: &RunReport) -> String {
         out.push('\n');
     }
     basis_notes(&mut out, report, n_targets);
+    swings(&mut out, report);
     if !report.illustrative.is_empty() {
         let _ = writeln!(out, "† rests on illustrative history (stand-ins to replace with official series; see data/README.md)");
     }
@@ -77,10 +78,44 @@ pub fn summary(report: &RunReport) -> String {
     }
     let _ = writeln!(
         out,
-        "tables written to {}/ (attainment, fan, scorecard, required .parquet; run.json)",
+        "tables written to {}/ (attainment, fan, scorecard, required, sensitivity .parquet; run.json)",
         m_out(report)
     );
     out
+}
+
+/// The largest swings of P(attain) across an uncertain lever's range
+/// (`sensitivity.parquet`): what a probability hangs on.
+fn swings(out: &mut String, report: &RunReport) {
+    /// Swings printed at most.
+    const SHOWN: usize = 5;
+    let mut rows: Vec<_> = report
+        .tables
+        .sensitivity
+        .iter()
+        .filter_map(|r| Some((r, r.p_low?, r.p_high?)))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    rows.sort_by(|a, b| (b.2 - b.1).abs().total_cmp(&(a.2 - a.1).abs()));
+    let _ = writeln!(
+        out,
+        "largest swings across uncertain levers (P with the lever in the lowest → highest tenth of its range):"
+    );
+    for (r, low, high) in rows.into_iter().take(SHOWN) {
+        let range = match r.lever_mode {
+            Some(mode) => format!("{}–{}, peak {mode}", r.lever_low, r.lever_high),
+            None => format!("{}–{}", r.lever_low, r.lever_high),
+        };
+        let lever = format!("{} ({range})", r.lever);
+        let _ = writeln!(
+            out,
+            "  {:<16} {:<36} {lever:<54} {low:.2} → {high:.2}",
+            r.scenario,
+            clip(&r.target_id, 36),
+        );
+    }
 }
 
 fn m_out(report: &RunReport) -> String {

@@ -13,11 +13,16 @@ use rand_distr::StandardNormal;
 use crate::model::rng::{stream, Domain};
 use crate::plan::{IndicatorPlan, Plan};
 
-/// Randomness shared by all indicators of a block: the common factors'
-/// yearly values and whether each shock happens, per draw (MODEL.md §5).
+/// Randomness shared by all indicators of a block: the uncertain levers'
+/// values, the common factors' yearly values and whether each shock
+/// happens, per draw (MODEL.md §5).
 pub struct Commons {
     /// Calendar years from the plan's first projected year.
     pub(super) years: usize,
+    /// Per lever slot: the uniform u of draw `d`.
+    pub lever_u: Vec<Vec<f64>>,
+    /// Per lever slot: its value in draw `d` (its distribution inverted at u).
+    pub levers: Vec<Vec<f64>>,
     /// Per factor slot: value of draw `d` in calendar year `c` at `d * years + c`.
     pub(super) factors: Vec<Vec<f64>>,
     /// Per shock slot: whether it happens in draw `d`.
@@ -28,6 +33,22 @@ impl Commons {
     /// The shared draws of block `block` (`len` draws).
     pub fn new(plan: &Plan, seed: u64, block: u64, len: usize) -> Commons {
         let years = plan.calendar_years();
+        // A lever is drawn once per draw, by inverting one uniform, and
+        // holds for every year and indicator its entry selects.
+        let lever_u: Vec<Vec<f64>> = plan
+            .levers
+            .iter()
+            .map(|l| {
+                let mut rng = stream(seed, Domain::Lever, l.key, block);
+                (0..len).map(|_| rng.random::<f64>()).collect()
+            })
+            .collect();
+        let levers: Vec<Vec<f64>> = plan
+            .levers
+            .iter()
+            .zip(&lever_u)
+            .map(|(l, u)| u.iter().map(|&u| l.spread.quantile(u)).collect())
+            .collect();
         let factors = plan
             .factors
             .iter()
@@ -43,11 +64,15 @@ impl Commons {
             .iter()
             .map(|&(key, p)| {
                 let mut rng = stream(seed, Domain::Shock, key, block);
-                (0..len).map(|_| rng.random::<f64>() < p).collect()
+                (0..len)
+                    .map(|d| rng.random::<f64>() < p.at(&levers, d))
+                    .collect()
             })
             .collect();
         Commons {
             years,
+            lever_u,
+            levers,
             factors,
             hits,
         }
@@ -179,6 +204,9 @@ pub struct Buffers {
     pub(super) e: Vec<f64>,
     /// The shock added in one year, by draw.
     pub(super) shock: Vec<f64>,
+    /// A walk's drift M_t·μ + A_t, scale V_t·σ and addition A_t of one year
+    /// by draw, when a lever moves them.
+    pub(super) settings: [Vec<f64>; 3],
     /// A count's sub-stream seeds, by draw.
     pub(super) subs: Vec<u64>,
     /// A walk's damped drift φ^j·μ of each projected year, by draw (year

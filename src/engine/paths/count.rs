@@ -16,7 +16,7 @@ use super::columns::{grow, step, Block, Buffers, Paths};
 use super::poisson::{PoissonStart, INVERSION_MAX_RATE};
 use crate::model::fit::CountFit;
 use crate::model::rng::Stream;
-use crate::plan::IndicatorPlan;
+use crate::plan::{IndicatorPlan, Setting};
 
 /// Draws a count finds its additions for at a time (see [`count`]): the
 /// chunk's ways of drawing them, one per draw and rate multiplier, stay in
@@ -34,6 +34,22 @@ pub(super) enum Additions {
     Invert(PoissonStart),
     /// A larger rate: by `rand_distr`'s sampler on the draw's sub-stream.
     Sample(Poisson<f64>),
+}
+
+/// A year's rate multiplier R_t: a fixed part times, in each draw, the
+/// values of the uncertain levers on it.
+#[derive(Debug, Clone, PartialEq)]
+struct Rate {
+    fixed: f64,
+    levers: Vec<usize>,
+}
+
+impl Rate {
+    /// The multiplier in draw `d`.
+    #[inline]
+    fn at(&self, levers: &[Vec<f64>], d: usize) -> f64 {
+        self.levers.iter().fold(self.fixed, |m, &l| m * levers[l][d])
+    }
 }
 
 /// A stock and where its yearly rate comes from.
@@ -110,23 +126,31 @@ pub(super) fn count(
             u[t * len + d] = rng.random::<f64>();
         }
     }
-    // The distinct rate multipliers; per distinct scenario and year, which
-    // one applies and an earlier scenario with the same one that year (it
-    // drew the same additions: same λ, same uniform, by inversion).
-    let mut mults: Vec<f64> = Vec::new();
-    for spec in &ip.paths {
-        for &m in &spec.rate_mult {
-            if !mults.contains(&m) {
-                mults.push(m);
-            }
-        }
-    }
+    // The distinct rate multipliers (a fixed part and the levers that
+    // multiply it in each draw); per distinct scenario and year, which one
+    // applies and an earlier scenario with the same one that year (it drew
+    // the same additions: same λ, same uniform, by inversion).
+    let rate_of = |s: usize, t: usize| Rate {
+        fixed: ip.paths[s].rate_mult[t],
+        levers: ip.paths[s].levers[t]
+            .iter()
+            .filter(|(setting, _)| *setting == Setting::Rate)
+            .map(|&(_, slot)| slot)
+            .collect(),
+    };
+    let mut mults: Vec<Rate> = Vec::new();
     let mut columns = Vec::new();
     for s in (0..ns).filter(distinct) {
         for t in 0..years {
-            let m = ip.paths[s].rate_mult[t];
-            let i = mults.iter().position(|&x| x == m).expect("listed");
-            let earlier = (0..s).find(|&r| distinct(&r) && ip.paths[r].rate_mult[t] == m);
+            let m = rate_of(s, t);
+            let i = match mults.iter().position(|x| *x == m) {
+                Some(i) => i,
+                None => {
+                    mults.push(m.clone());
+                    mults.len() - 1
+                }
+            };
+            let earlier = (0..s).find(|&r| distinct(&r) && rate_of(r, t) == m);
             columns.push((s, t, i, earlier));
         }
     }
@@ -145,13 +169,14 @@ pub(super) fn count(
     let mut all_invert = vec![true; nm];
     for c0 in (0..len).step_by(COUNT_CHUNK) {
         let n = COUNT_CHUNK.min(len - c0);
-        for (i, &m) in mults.iter().enumerate() {
+        for (i, m) in mults.iter().enumerate() {
             let mut invert = true;
-            for (start, &lambda) in starts[i * COUNT_CHUNK..][..n]
+            for (k, (start, &lambda)) in starts[i * COUNT_CHUNK..][..n]
                 .iter_mut()
                 .zip(&lambda[c0..c0 + n])
+                .enumerate()
             {
-                let rate = m * lambda;
+                let rate = m.at(&commons.levers, c0 + k) * lambda;
                 *start = if rate <= 0.0 {
                     Additions::None
                 } else if rate < INVERSION_MAX_RATE {
@@ -218,12 +243,13 @@ pub(super) fn count(
             let adds = &paths.x[at..at + len];
             let prev = (t > 0).then(|| &before[at - len..]);
             step(g, prev, stock.stock, |d| adds[d]);
-            for &(_, slot, size) in spec.shocks.iter().filter(|sh| sh.0 == t) {
+            for sh in spec.shocks.iter().filter(|sh| sh.year == t) {
                 // A shock adds or removes additions that year, never below zero.
                 for (d, g) in g.iter_mut().enumerate() {
-                    if commons.hits[slot][d] {
+                    if commons.hits[sh.slot][d] {
                         let before = prev.map_or(stock.stock, |p| p[d]);
-                        let adds = (*g - before + size.round()).max(0.0);
+                        let size = sh.size.at(&commons.levers, d).round();
+                        let adds = (*g - before + size).max(0.0);
                         *g = before + adds;
                     }
                 }

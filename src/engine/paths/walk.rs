@@ -14,13 +14,14 @@ use rand_distr::{ChiSquared, Distribution, StandardNormal};
 use super::columns::{grow, step, Block, Buffers, Paths};
 use crate::model::fit::WalkFit;
 use crate::model::persistence::Persistence;
-use crate::plan::IndicatorPlan;
+use crate::plan::{IndicatorPlan, Setting};
 
 /// The paths of a random walk with drift and parameter uncertainty
 /// (MODEL.md §2, §2b, §2c): per draw, σ² = ν·s²/χ²_ν and μ ~ Normal(μn, σ²/κ)
 /// from the fit's posterior and a persistence φ, then year by year
 /// G_t = G_{t−1} + M_t·φ^j·μ + A_t + V_t·σ·ε_t + shocks, with ε_t mixed with
-/// the scenario's common factor, if any.
+/// the scenario's common factor, if any. A setting or shock size written as
+/// a range takes the draw's value of its lever.
 pub(super) fn walk(
     block: &Block,
     ip: &IndicatorPlan,
@@ -41,6 +42,7 @@ pub(super) fn walk(
         e,
         shock,
         drift,
+        settings,
         ..
     } = buffers;
     sigma.resize(len, 0.0);
@@ -96,32 +98,63 @@ pub(super) fn walk(
             };
             let (sigma, e) = (&sigma[..len], &e[t * len..(t + 1) * len]);
             let mut shocked = false;
-            for &(_, slot, size) in spec.shocks.iter().filter(|sh| sh.0 == t) {
+            for sh in spec.shocks.iter().filter(|sh| sh.year == t) {
                 if !shocked {
                     shock.fill(0.0);
                     shocked = true;
                 }
-                for (v, &hit) in shock.iter_mut().zip(&commons.hits[slot]) {
+                for (d, (v, &hit)) in shock.iter_mut().zip(&commons.hits[sh.slot]).enumerate() {
                     if hit {
-                        *v += size;
+                        *v += sh.size.at(&commons.levers, d);
                     }
                 }
             }
             let shock = &shock[..len];
-            match (spec.factor, shocked) {
-                (Some((slot, rho)), _) => {
-                    let f = &commons.factors[slot];
-                    let own = (1.0 - rho * rho).sqrt();
-                    step(g, prev, w.g_last, |d| {
-                        let eps = rho * f[d * commons.years + offset + t] + own * e[d];
-                        let sh = if shocked { shock[d] } else { 0.0 };
-                        m * mu[d] + a + v * sigma[d] * eps + sh
-                    });
+            let factor = spec.factor.map(|(slot, rho)| Factor {
+                values: &commons.factors[slot],
+                rho,
+                own: (1.0 - rho * rho).sqrt(),
+                years: commons.years,
+                year: offset + t,
+            });
+            let shock = shocked.then_some(shock);
+            let year = Year {
+                e,
+                factor,
+                shock,
+            };
+            if spec.uncertain(t) {
+                // Uncertain levers: the year's drift M·μ + A and scale V·σ
+                // of every draw.
+                let [drifts, scales, adds] = settings;
+                drifts.clear();
+                drifts.resize(len, m);
+                adds.clear();
+                adds.resize(len, a);
+                scales.clear();
+                scales.resize(len, v);
+                for &(setting, slot) in &spec.levers[t] {
+                    let lever = &commons.levers[slot][..len];
+                    let (col, add) = match setting {
+                        Setting::DriftMult => (&mut *drifts, false),
+                        Setting::DriftAdd => (&mut *adds, true),
+                        Setting::VolScale => (&mut *scales, false),
+                        Setting::Rate => continue,
+                    };
+                    for (c, &l) in col.iter_mut().zip(lever) {
+                        *c = if add { *c + l } else { *c * l };
+                    }
                 }
-                (None, true) => step(g, prev, w.g_last, |d| {
-                    m * mu[d] + a + v * sigma[d] * e[d] + shock[d]
-                }),
-                (None, false) => step(g, prev, w.g_last, |d| m * mu[d] + a + v * sigma[d] * e[d]),
+                for ((dr, &mu), &a) in drifts.iter_mut().zip(mu).zip(adds.iter()) {
+                    *dr = *dr * mu + a;
+                }
+                for (sc, &sigma) in scales.iter_mut().zip(sigma) {
+                    *sc *= sigma;
+                }
+                let (drifts, scales) = (&drifts[..len], &scales[..len]);
+                year.advance(g, prev, w.g_last, |d| drifts[d], |d| scales[d]);
+            } else {
+                year.advance(g, prev, w.g_last, |d| m * mu[d] + a, |d| v * sigma[d]);
             }
         }
         // Natural values only for the years a target uses: fans are
@@ -132,6 +165,53 @@ pub(super) fn walk(
             for (x, &g) in x.iter_mut().zip(g) {
                 *x = transform.inverse(g);
             }
+        }
+    }
+}
+
+/// A draw's common factor in one year: ε = ρ·F + sqrt(1 − ρ²)·e.
+#[derive(Clone, Copy)]
+struct Factor<'a> {
+    /// The factor's values, draw `d` in calendar year `c` at `d * years + c`.
+    values: &'a [f64],
+    rho: f64,
+    /// sqrt(1 − ρ²).
+    own: f64,
+    years: usize,
+    /// This year's calendar-year index.
+    year: usize,
+}
+
+/// The random parts of one projected year, by draw.
+struct Year<'a> {
+    /// Own innovations.
+    e: &'a [f64],
+    factor: Option<Factor<'a>>,
+    /// The shocks that hit, when any can this year.
+    shock: Option<&'a [f64]>,
+}
+
+impl Year<'_> {
+    /// G_t = G_{t−1} + drift(d) + scale(d)·ε_t + shock, over all draws: one
+    /// loop per combination of factor and shock, so none branches by draw.
+    #[inline(always)]
+    fn advance(
+        &self,
+        g: &mut [f64],
+        prev: Option<&[f64]>,
+        first: f64,
+        drift: impl Fn(usize) -> f64,
+        scale: impl Fn(usize) -> f64,
+    ) {
+        let e = self.e;
+        match (self.factor, self.shock) {
+            (Some(f), shock) => step(g, prev, first, |d| {
+                let eps = f.rho * f.values[d * f.years + f.year] + f.own * e[d];
+                let sh = shock.map_or(0.0, |s| s[d]);
+                drift(d) + scale(d) * eps + sh
+            }),
+            (None, Some(shock)) => step(g, prev, first, |d| drift(d) + scale(d) * e[d] + shock[d]),
+            (None, None) => step(g, prev, first, |d| drift(d) + scale(d) * e[d]),
         }
     }
 }

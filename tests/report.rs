@@ -467,3 +467,55 @@ fn report_refuses_a_folder_that_is_not_a_previous_report() {
     let out = run.report(&["--report", run.scratch.root.to_str().unwrap()]);
     assert_input_error(&out, &["--report", "run's folder"]);
 }
+
+#[test]
+fn report_draws_one_tornado_bar_per_sensitivity_row_with_the_tables_numbers() {
+    let run = Run::new("levers");
+    assert_success(&run.report(&[]));
+    let html = fs::read_to_string(run.report_dir().join("index.html")).unwrap();
+    let frame = read_parquet(&run.out().join("sensitivity.parquet"));
+    assert!(
+        frame.height() > 0,
+        "the shipped scenarios have uncertain levers, so sensitivity.parquet has rows"
+    );
+    let section = &html[html
+        .find("<h2 id=\"levers\">")
+        .expect("the page has a section on uncertain levers")..];
+    let section = &section[..section[1..].find("<h2 ").map_or(section.len(), |i| i + 1)];
+    let scenarios = strings(&frame, "scenario");
+    let targets = strings(&frame, "target_id");
+    let levers = strings(&frame, "lever");
+    let (p_low, p_high) = (floats(&frame, "p_low"), floats(&frame, "p_high"));
+    assert_eq!(
+        section.matches("<tr><td>").count(),
+        frame.height(),
+        "one bar per row of the table"
+    );
+    for i in 0..frame.height() {
+        let block = section
+            .split("<h3 ")
+            .find(|b| b.contains(&format!(">{}</h3>", scenarios[i])))
+            .unwrap_or_else(|| panic!("a tornado chart for scenario {}", scenarios[i]));
+        let bars: Vec<&str> = block.split("<tr><td>").skip(1).collect();
+        let shown = format!("{:.2} → {:.2}", p_low[i].unwrap(), p_high[i].unwrap());
+        let bar = bars
+            .iter()
+            .find(|b| {
+                b.contains(&format!("<span class=\"id\">{}</span>", targets[i]))
+                    && b.contains(&format!("<code>{}</code>", levers[i]))
+            })
+            .unwrap_or_else(|| panic!("a bar for {} / {}", targets[i], levers[i]));
+        assert!(
+            bar.contains(&shown),
+            "the bar of {} / {} in {} shows {shown}",
+            targets[i],
+            levers[i],
+            scenarios[i]
+        );
+    }
+    assert!(
+        fs::read_to_string(run.report_dir().join("tables/sensitivity.csv"))
+            .is_ok_and(|t| t.lines().count() == frame.height() + 1),
+        "the CSV copy of sensitivity.parquet has its rows"
+    );
+}

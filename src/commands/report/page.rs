@@ -98,6 +98,13 @@ table.plain th:first-child, table.plain td:first-child { text-align: left; }
 figure { margin: 18px 0 6px; }
 figcaption { font-size: 13px; color: #555; }
 svg { max-width: 100%; height: auto; display: block; }
+table.tornado td { padding: 4px 8px; vertical-align: middle; }
+table.tornado .id { color: #777; font-size: 11px; font-family: monospace; }
+table.tornado td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.tornado td.bar { width: 40%; min-width: 200px; }
+table.tornado .track { position: relative; height: 14px; background: #f0f0f0; border-radius: 2px; }
+table.tornado .span { position: absolute; top: 0; height: 14px; background: #4575b4; opacity: 0.75; }
+table.tornado .mark { position: absolute; top: -3px; width: 2px; height: 20px; background: #000; }
 footer { margin-top: 32px; font-size: 12px; color: #666; }
 "#;
 
@@ -132,6 +139,7 @@ pub fn render(
     header(&mut h, view);
     heat_map(&mut h, view);
     scorecard(&mut h, view, scorecard_svg);
+    levers(&mut h, view);
     fans(&mut h, view, fan_svgs);
     let _ = write!(
         h,
@@ -317,6 +325,60 @@ its likelihood term (中文 · English); hover for the 95 % interval.</p>\n\
             h.push_str(&cell_html(c.as_ref()));
         }
         h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
+/// Tornado bars: per scenario with uncertain levers, how far each target's
+/// probability moves between the two ends of each lever's range.
+fn levers(h: &mut String, view: &ReportView) {
+    if view.levers.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<h2 id=\"levers\">哪个判断最关键 · Which judgement matters</h2>\n\
+<p class=\"small\">For each scenario setting written as a range (an uncertain lever): P(target met) \
+when the lever is in the lowest tenth of its range (left end of the bar) and in the highest tenth \
+(right end), the probability over all draws (mark), and the share of the target's uncertainty the \
+lever explains alone (first-order index; the rest is the data's own uncertainty). \
+From <code>sensitivity.parquet</code>.</p>\n",
+    );
+    let mut scenario = None;
+    for bar in &view.levers {
+        if scenario != Some(bar.scenario) {
+            if scenario.is_some() {
+                h.push_str("</table>\n");
+            }
+            let _ = write!(
+                h,
+                "<h3 style=\"color:{}\">{}</h3>\n<table class=\"tornado\">\n<tr><th>目标 · Target</th>\
+<th>判断 · Lever</th><th>P low → high</th><th class=\"bar\">0 — P(target met) — 1</th><th>解释份额 · Share</th></tr>\n",
+                scenario_hex(bar.scenario),
+                escape(&view.scenarios[bar.scenario])
+            );
+            scenario = Some(bar.scenario);
+        }
+        let (lo, hi) = (bar.p_low.min(bar.p_high), bar.p_low.max(bar.p_high));
+        let share = bar
+            .first_order
+            .map_or_else(|| "—".to_string(), |s| format!("{:.0} %", 100.0 * s));
+        let _ = writeln!(
+            h,
+            "<tr><td>{name} <span class=\"id\">{id}</span></td><td><code>{lever}</code><br>\
+<span class=\"small\">{range}</span></td><td class=\"num\">{p_low:.2} → {p_high:.2}</td>\
+<td class=\"bar\"><div class=\"track\"><div class=\"span\" style=\"left:{left:.1}%;width:{width:.1}%\"></div>\
+<div class=\"mark\" style=\"left:{mark:.1}%\" title=\"P = {p:.3}\"></div></div></td><td class=\"num\">{share}</td></tr>",
+            name = escape(&bar.target_name),
+            id = escape(&bar.target_id),
+            lever = escape(&bar.lever),
+            range = escape(&bar.range),
+            p_low = bar.p_low,
+            p_high = bar.p_high,
+            left = 100.0 * lo,
+            width = (100.0 * (hi - lo)).max(0.5),
+            mark = 100.0 * bar.p,
+            p = bar.p,
+        );
     }
     h.push_str("</table>\n");
 }

@@ -2,13 +2,16 @@
 //!
 //! In: a [`Run`] and the [`Catalog`]. Out: a [`ReportView`]: the run header,
 //! one [`TargetRow`] per target (a heat-map row), one [`FanView`] per
-//! indicator with a walk or count target, and the scorecard distributions.
+//! indicator with a walk or count target, the scorecard distributions and,
+//! per scenario with uncertain levers, the tornado bars of
+//! `sensitivity.parquet`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::commands::words::{condition, number, target_line as line_label, Basis};
 use crate::input::catalog::{Catalog, Provenance};
+use crate::model::lever::Spread;
 use crate::model::target::{Kind, TargetKind};
 use crate::model::transform::Transform;
 use crate::model::Named;
@@ -172,6 +175,8 @@ pub struct ReportView {
     pub fans: Vec<FanView>,
     /// Scorecards, one per scenario.
     pub scorecards: Vec<Scorecard>,
+    /// Tornado bars, one per scenario, target and uncertain lever.
+    pub levers: Vec<LeverBar>,
     /// Warnings shown in the header.
     pub warnings: Vec<String>,
 }
@@ -293,6 +298,7 @@ pub fn assemble(
     // (by analog), assumption, no data; the run's order within a group.
     targets.sort_by(|a, b| a.basis.cmp(&b.basis));
 
+    let levers = lever_bars(run, &scenarios, catalog);
     ReportView {
         manifest: run.manifest.clone(),
         data: data.display().to_string(),
@@ -301,8 +307,90 @@ pub fn assemble(
         targets,
         fans,
         scorecards,
+        levers,
         warnings: warnings.clone(),
     }
+}
+
+/// One bar of a tornado chart: how P(attain) of a target moves between the
+/// two ends of an uncertain lever's range.
+#[derive(Debug, Clone)]
+pub struct LeverBar {
+    /// Index of the scenario in [`ReportView::scenarios`].
+    pub scenario: usize,
+    /// Target id.
+    pub target_id: String,
+    /// Target name (Chinese), or the id when the catalog lacks it.
+    pub target_name: String,
+    /// The lever's entry (`FILE.adjust[I].FIELD`).
+    pub lever: String,
+    /// Its range in words, e.g. `triangular 1.1–1.3, peak 1.2`.
+    pub range: String,
+    /// P(attain) over all draws.
+    pub p: f64,
+    /// P(attain) with the lever in the lowest tenth of its range.
+    pub p_low: f64,
+    /// P(attain) with the lever in the highest tenth of its range.
+    pub p_high: f64,
+    /// Share of the attainment's variance the lever explains alone.
+    pub first_order: Option<f64>,
+}
+
+impl LeverBar {
+    /// How far the probability moves across the range.
+    pub fn swing(&self) -> f64 {
+        (self.p_high - self.p_low).abs()
+    }
+}
+
+/// The tornado bars of the run, by scenario (the page's order), widest swing
+/// first; rows without probabilities are left out.
+fn lever_bars(run: &Run, scenarios: &[String], catalog: &Catalog) -> Vec<LeverBar> {
+    let mut bars: Vec<LeverBar> = run
+        .sensitivity
+        .iter()
+        .filter_map(|r| {
+            let scenario = scenarios.iter().position(|s| s == &r.scenario)?;
+            let spread = match r.lever_mode {
+                Some(mode) => Spread::Triangular {
+                    low: r.lever_low,
+                    mode,
+                    high: r.lever_high,
+                },
+                None => Spread::Uniform {
+                    low: r.lever_low,
+                    high: r.lever_high,
+                },
+            };
+            let target_name = catalog
+                .targets
+                .iter()
+                .find(|t| t.id == r.target_id)
+                .map_or_else(
+                    || r.target_id.clone(),
+                    |t| catalog.indicators[t.indicator].name_zh.clone(),
+                );
+            Some(LeverBar {
+                scenario,
+                target_id: r.target_id.clone(),
+                target_name,
+                lever: r.lever.clone(),
+                range: spread.to_string(),
+                p: r.p_attain?,
+                p_low: r.p_low?,
+                p_high: r.p_high?,
+                first_order: r.first_order,
+            })
+        })
+        .collect();
+    bars.sort_by(|a, b| {
+        a.scenario
+            .cmp(&b.scenario)
+            .then(b.swing().total_cmp(&a.swing()))
+            .then_with(|| a.target_id.cmp(&b.target_id))
+            .then_with(|| a.lever.cmp(&b.lever))
+    });
+    bars
 }
 
 /// A fan chart for `indicator_id` if it has a target other than a milestone

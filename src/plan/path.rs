@@ -169,7 +169,7 @@ pub(super) fn path_spec(
         .iter()
         .filter(|a| a.indicators.contains(&k))
     {
-        for t in 0..years {
+        for (t, rate_t) in rate.iter_mut().enumerate() {
             if !a.covers(start + t as i32) {
                 continue;
             }
@@ -206,7 +206,7 @@ pub(super) fn path_spec(
                     false,
                 );
                 if let Some(r) = &a.rate {
-                    rate[t] = slots.amount(r);
+                    *rate_t = slots.amount(r);
                 }
             }
             if transform == Transform::Milestone {

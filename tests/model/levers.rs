@@ -104,6 +104,9 @@ fn write_lever_fixture(dir: &Path) {
     }
 }
 
+/// A target, P(attain) at a lever value, and the lever's (low, mode, high).
+type Case<'a> = (&'a str, &'a dyn Fn(f64) -> f64, (f64, Option<f64>, f64));
+
 #[test]
 fn uncertain_levers_match_their_closed_forms() {
     let fx = scratch("levers");
@@ -126,7 +129,7 @@ fn uncertain_levers_match_their_closed_forms() {
     // hazard h in every year: 1 − (1 − h)^5.
     let ms = |h: f64| 1.0 - (1.0 - h).powi(5);
     let hazard = (0.05, None, 0.45);
-    let cases: [(&str, &dyn Fn(f64) -> f64, (f64, Option<f64>, f64)); 5] = [
+    let cases: [Case; 5] = [
         ("lev_t", &lev, uniform),
         ("lg_t", &lg, triangular),
         ("lt_t", &lt, vol),
@@ -195,7 +198,7 @@ fn first_order_share_matches_the_variance_of_the_conditional_probability() {
     let id = |x: f64| x;
     let lev = |l: f64| p_walk(&LEVEL, id, 18.95, 2.0 + 3.0 * l, 0.0, 5.0, 0.0);
     let ms = |h: f64| 1.0 - (1.0 - h).powi(5);
-    let cases: [(&str, &dyn Fn(f64) -> f64, (f64, Option<f64>, f64)); 2] = [
+    let cases: [Case; 2] = [
         ("lev_t", &lev, (0.0, None, 2.5)),
         ("ms_t", &ms, (0.05, None, 0.45)),
     ];

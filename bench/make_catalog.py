@@ -6,8 +6,10 @@
 Replicates the shipped indicators (in catalog order, cycling) until there are
 `--indicators` of them: replica r of indicator `x` is `x__r{r}` with the same
 group, transform, bounds, decimals and history rows, and a copy of each of its
-targets under the id `{target}__r{r}`. Writes `OUT/data/{indicators,targets,
-history}.csv` and two scenarios in `OUT/scenarios/`:
+targets under the id `{target}__r{r}`; an indicator that borrows an analog
+borrows the analog's replica `{analog}__r{r}` (or none, when the last, partial
+replica lacks it). Writes `OUT/data/{indicators,targets,history}.csv`, a copy
+of `model.toml` (the persistence prior) and two scenarios in `OUT/scenarios/`:
 
 - `baseline.toml`: the fitted trends, with the shipped yearly hazard 0.15 for
   every milestone (`group:governance`);
@@ -20,6 +22,7 @@ Standard library only: the files are plain CSV and TOML.
 import argparse
 import csv
 import pathlib
+import shutil
 
 
 def read(path):
@@ -52,7 +55,15 @@ def main():
         base = indicators[i % len(indicators)]
         r = i // len(indicators)
         new_id = f"{base['id']}__r{r}"
-        out_ind.append({**base, "id": new_id})
+        row = {**base, "id": new_id}
+        if base.get("analog"):
+            position = next(k for k, x in enumerate(indicators) if x["id"] == base["analog"])
+            if r * len(indicators) + position < args.indicators:
+                row["analog"] = f"{base['analog']}__r{r}"
+            else:
+                row["analog"] = ""
+                row["analog_weight"] = ""
+        out_ind.append(row)
         out_his += [{**h, "indicator_id": new_id} for h in history if h["indicator_id"] == base["id"]]
         out_tgt += [
             {**t, "id": f"{t['id']}__r{r}", "indicator_id": new_id}
@@ -66,6 +77,8 @@ def main():
     write(out / "data" / "indicators.csv", out_ind, ind_fields)
     write(out / "data" / "targets.csv", out_tgt, tgt_fields)
     write(out / "data" / "history.csv", out_his, his_fields)
+    if (src / "model.toml").is_file():
+        shutil.copy(src / "model.toml", out / "data" / "model.toml")
 
     milestone = any(row["transform"] == "milestone" for row in out_ind)
     baseline = 'name = "baseline"\ndescription = "Fitted trends (benchmark catalog)."\n'

@@ -155,31 +155,58 @@ pub(super) fn path_spec(
     let mut rate = vec![Amount::Fixed(0.0); years];
     // A multiplier or an addition: its fixed part into the year's number,
     // a lever beside it.
-    let compose = |fixed: &mut f64, levers: &mut Vec<(Setting, usize)>, v: &Option<Value>, setting, add| {
-        match v {
-            Some(Value::Fixed(x)) if add => *fixed += x,
-            Some(Value::Fixed(x)) => *fixed *= x,
-            Some(Value::Uncertain(l)) => levers.push((setting, slots.levers[&l.key])),
-            None => {}
-        }
-    };
+    let compose =
+        |fixed: &mut f64, levers: &mut Vec<(Setting, usize)>, v: &Option<Value>, setting, add| {
+            match v {
+                Some(Value::Fixed(x)) if add => *fixed += x,
+                Some(Value::Fixed(x)) => *fixed *= x,
+                Some(Value::Uncertain(l)) => levers.push((setting, slots.levers[&l.key])),
+                None => {}
+            }
+        };
     for a in scenario
         .adjusts
         .iter()
         .filter(|a| a.indicators.contains(&k))
     {
+        // `t` indexes several per-year arrays at once (and names the year).
+        #[allow(clippy::needless_range_loop)]
         for t in 0..years {
             if !a.covers(start + t as i32) {
                 continue;
             }
             let levers = &mut p.levers[t];
             if walk {
-                compose(&mut p.drift_mult[t], levers, &a.drift_mult, Setting::DriftMult, false);
-                compose(&mut p.drift_add[t], levers, &a.drift_add, Setting::DriftAdd, true);
-                compose(&mut p.vol_scale[t], levers, &a.vol_scale, Setting::VolScale, false);
+                compose(
+                    &mut p.drift_mult[t],
+                    levers,
+                    &a.drift_mult,
+                    Setting::DriftMult,
+                    false,
+                );
+                compose(
+                    &mut p.drift_add[t],
+                    levers,
+                    &a.drift_add,
+                    Setting::DriftAdd,
+                    true,
+                );
+                compose(
+                    &mut p.vol_scale[t],
+                    levers,
+                    &a.vol_scale,
+                    Setting::VolScale,
+                    false,
+                );
             }
             if transform == Transform::Count {
-                compose(&mut p.rate_mult[t], levers, &a.rate_mult, Setting::Rate, false);
+                compose(
+                    &mut p.rate_mult[t],
+                    levers,
+                    &a.rate_mult,
+                    Setting::Rate,
+                    false,
+                );
                 if let Some(r) = &a.rate {
                     rate[t] = slots.amount(r);
                 }

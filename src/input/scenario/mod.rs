@@ -184,7 +184,11 @@ impl Scenario {
                 ]
             })
             .flatten()
-            .chain(self.shocks.iter().flat_map(|sh| [&sh.probability, &sh.size]));
+            .chain(
+                self.shocks
+                    .iter()
+                    .flat_map(|sh| [&sh.probability, &sh.size]),
+            );
         let mut levers: Vec<&Lever> = Vec::new();
         for v in values {
             if let Value::Uncertain(l) = v {

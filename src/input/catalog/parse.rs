@@ -24,6 +24,15 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog> {
     analog::check_priors(&indicators_path, &indicators, &history)?;
     let (settings, settings_path) = settings::read_settings(dir)?;
     let targets = parse_targets(&read_table(&targets_path)?, &indicators, &history)?;
+    for (k, indicator) in indicators.iter().enumerate() {
+        if history[k].is_empty() && targets.iter().any(|t| t.indicator == k) {
+            warnings.push(format!(
+                "`{}`: no row for indicator `{}`; its targets get no probability (status `insufficient_history`)",
+                history_path.display(),
+                indicator.id
+            ));
+        }
+    }
     let mut files = vec![indicators_path, targets_path, history_path];
     files.extend(settings_path);
     Ok(Catalog {

@@ -87,3 +87,87 @@ fn a_milestone_without_history_has_no_probability_and_a_warning() {
         assert_eq!(p[i], None);
     }
 }
+
+// ---------------------------------------------------------------------------
+// item 1: compare and the runs' settings
+// ---------------------------------------------------------------------------
+
+fn compare(old: &Path, new: &Path) -> Outcome {
+    Outcome::of(Command::new(BIN).arg("compare").arg(old).arg(new))
+}
+
+/// `run` on the fixture into `out` with `extra` flags.
+fn run_into(fx: &Scratch, out: &Path, extra: &[&str]) {
+    Outcome::of(
+        Command::new(BIN)
+            .arg("run")
+            .arg("--data")
+            .arg(fx.data())
+            .arg("--scenarios")
+            .arg(fx.scenarios())
+            .arg("--out")
+            .arg(out)
+            .args(["--draws", DRAWS, "--quiet"])
+            .args(extra),
+    )
+    .assert_success();
+}
+
+#[test]
+fn compare_credits_a_change_of_target_year_to_the_settings_not_the_scenarios() {
+    let fx = fixture("compare-settings");
+    let (a, b) = (fx.path("a"), fx.path("b"));
+    run_into(&fx, &a, &[]);
+    run_into(&fx, &b, &["--target-year", "2028"]);
+    let out = compare(&a, &b);
+    out.assert_success();
+    assert!(
+        out.stdout.contains("settings differ") && out.stdout.contains("target_year"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("2028"), "{}", out.stdout);
+    let cmp = read_parquet(&b.join("compare.parquet"));
+    let change = floats(&cmp, "change");
+    let scen = floats(&cmp, "from_scenarios");
+    let sett = floats(&cmp, "from_settings");
+    let mut moved = 0;
+    for i in 0..cmp.height() {
+        if let Some(c) = change[i] {
+            assert_eq!(scen[i], Some(0.0), "row {i}: nothing is the scenarios'");
+            assert_eq!(sett[i], Some(c), "row {i}: all of it is the settings'");
+            moved += usize::from(c != 0.0);
+        }
+    }
+    assert!(moved > 0, "an earlier target year moves something");
+}
+
+#[test]
+fn compare_does_not_credit_the_scenarios_when_settings_and_scenarios_both_change() {
+    let fx = fixture("compare-both");
+    let (a, b) = (fx.path("a"), fx.path("b"));
+    run_into(&fx, &a, &[]);
+    fx.replace("scenarios/push.toml", "drift_add = 0.2", "drift_add = 0.5");
+    run_into(&fx, &b, &["--seed", "7"]);
+    let out = compare(&a, &b);
+    out.assert_success();
+    assert!(out.stdout.contains("seed 2030 → 7"), "{}", out.stdout);
+    assert!(out.stdout.contains("not separated"), "{}", out.stdout);
+    let cmp = read_parquet(&b.join("compare.parquet"));
+    assert!(floats(&cmp, "from_scenarios").iter().all(Option::is_none));
+}
+
+#[test]
+fn compare_of_runs_given_in_the_wrong_order_warns() {
+    let fx = fixture("compare-order");
+    let (a, b) = (fx.path("a"), fx.path("b"));
+    run_into(&fx, &a, &[]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    run_into(&fx, &b, &[]);
+    let right = compare(&a, &b);
+    right.assert_success();
+    assert!(!right.stdout.contains("wrong order"), "{}", right.stdout);
+    let wrong = compare(&b, &a);
+    wrong.assert_success();
+    assert!(wrong.stdout.contains("wrong order"), "{}", wrong.stdout);
+}

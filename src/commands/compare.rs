@@ -46,7 +46,7 @@ use crate::tables::compare::{CompareRow, Note, Setting};
 use crate::tables::manifest::Manifest;
 use crate::tables::schema::Table;
 use crate::tables::stage::Staged;
-use crate::tables::{build, read_manifest, read_table};
+use crate::tables::{build, read_manifest, read_table, COMPARE_TABLE};
 
 /// What `compare` found.
 #[derive(Debug, Clone)]
@@ -315,8 +315,8 @@ pub fn compare(config: &CompareConfig) -> Result<CompareReport> {
             note: Note::Dropped,
         });
     }
-    let written = config.out.join("compare.parquet");
-    write_compare(&config.out, &written, &rows)?;
+    let written = config.out.join(COMPARE_TABLE);
+    write_compare(&config.out, &written, &rows, &new_manifest)?;
     Ok(CompareReport {
         rows,
         old: old_manifest,
@@ -342,7 +342,9 @@ enum Attribution {
     Unsplit,
 }
 
-fn write_compare(out: &Path, path: &Path, rows: &[CompareRow]) -> Result<()> {
+/// Writes `compare.parquet` with the later run's manifest as its metadata
+/// (so that `report` on that run's folder knows the table is its own).
+fn write_compare(out: &Path, path: &Path, rows: &[CompareRow], new: &Manifest) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::Write {
         path: out.to_path_buf(),
         source: e.into(),
@@ -352,11 +354,8 @@ fn write_compare(out: &Path, path: &Path, rows: &[CompareRow]) -> Result<()> {
         source: e.into(),
     })?;
     let mut staged = Staged::new();
-    staged.parquet(
-        path,
-        &mut frame,
-        "{\"tool\": \"attain\", \"table\": \"compare\"}",
-    )?;
+    let json = serde_json::to_string_pretty(new).map_err(|e| Error::Other(e.to_string()))?;
+    staged.parquet(path, &mut frame, &json)?;
     staged.commit()
 }
 

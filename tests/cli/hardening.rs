@@ -171,3 +171,43 @@ fn compare_of_runs_given_in_the_wrong_order_warns() {
     wrong.assert_success();
     assert!(wrong.stdout.contains("wrong order"), "{}", wrong.stdout);
 }
+
+// ---------------------------------------------------------------------------
+// item 2: a run owns its output folder
+// ---------------------------------------------------------------------------
+
+fn report(out: &Path) -> Outcome {
+    Outcome::of(Command::new(BIN).arg("report").arg("--out").arg(out))
+}
+
+#[test]
+fn a_new_run_removes_the_compare_table_and_report_leaves_out_tables_of_another_run() {
+    let fx = fixture("owns-folder");
+    let old = fx.path("old");
+    run_into(&fx, &old, &[]);
+    fx.replace("scenarios/push.toml", "drift_add = 0.2", "drift_add = 0.5");
+    run_into(&fx, &fx.out(), &[]);
+    compare(&old, &fx.out()).assert_success();
+    let table = fx.out().join("compare.parquet");
+    assert!(table.is_file());
+    // the compare table of this run goes into its report
+    report(&fx.out()).assert_success();
+    assert!(fx.out().join("report/tables/compare.csv").is_file());
+    let kept = fs::read(&table).unwrap();
+    // a new run: the table compared the run it replaces, and goes
+    run_into(&fx, &fx.out(), &[]);
+    assert!(
+        !table.exists(),
+        "compare.parquet of the earlier run is removed"
+    );
+    // put back by hand, it is left out of the report, which says so
+    fs::write(&table, kept).unwrap();
+    let out = report(&fx.out());
+    out.assert_success();
+    assert!(!fx.out().join("report/tables/compare.csv").exists());
+    assert!(
+        out.text().contains("compare.parquet` left out"),
+        "{}",
+        out.text()
+    );
+}

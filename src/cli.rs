@@ -251,6 +251,33 @@ pub enum Command {
     Report(ReportConfig),
 }
 
+/// Threads per core above which `--threads` is refused: more workers than
+/// a few per core only cost memory (each holds its summaries) and start-up.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The cores of this machine.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `--threads`: all cores when not given; from 1 to
+/// [`MAX_THREADS_PER_CORE`] × the cores (at least 8), else exit 2.
+pub fn threads(given: Option<usize>) -> Result<usize> {
+    let cores = cores();
+    let most = (MAX_THREADS_PER_CORE * cores).max(8);
+    match given {
+        None => Ok(cores),
+        Some(t) if (1..=most).contains(&t) => Ok(t),
+        Some(t) => Err(Error::Argument {
+            flag: "--threads".into(),
+            expected: format!(
+                "a thread count from 1 to {most} ({MAX_THREADS_PER_CORE} per core of the {cores} here; results do not depend on it)"
+            ),
+            found: t.to_string(),
+        }),
+    }
+}
+
 impl RunArgs {
     fn validate(self) -> Result<RunConfig> {
         if self.draws == 0 {
@@ -267,13 +294,7 @@ impl RunArgs {
                 found: self.seed.to_string(),
             });
         }
-        if let Some(t) = self.threads.filter(|&t| t == 0) {
-            return Err(Error::Argument {
-                flag: "--threads".into(),
-                expected: "a thread count ≥ 1".into(),
-                found: t.to_string(),
-            });
-        }
+        let threads = threads(self.threads)?;
         if let Some(e) = self
             .precision
             .filter(|e| !(e.is_finite() && *e > 0.0 && *e < 0.5))
@@ -284,9 +305,6 @@ impl RunArgs {
                 found: e.to_string(),
             });
         }
-        let threads = self
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         use std::io::IsTerminal;
         Ok(RunConfig {
             data: self.inputs.data,
@@ -318,23 +336,12 @@ impl Cli {
                 data: inputs.data,
                 scenarios: inputs.scenarios,
             })),
-            Some(Sub::Compare(args)) => {
-                if let Some(t) = args.threads.filter(|&t| t == 0) {
-                    return Err(Error::Argument {
-                        flag: "--threads".into(),
-                        expected: "a thread count ≥ 1".into(),
-                        found: t.to_string(),
-                    });
-                }
-                Ok(Command::Compare(CompareConfig {
-                    out: args.out.unwrap_or_else(|| args.new.clone()),
-                    old: args.old,
-                    new: args.new,
-                    threads: args.threads.unwrap_or_else(|| {
-                        std::thread::available_parallelism().map_or(1, |n| n.get())
-                    }),
-                }))
-            }
+            Some(Sub::Compare(args)) => Ok(Command::Compare(CompareConfig {
+                threads: threads(args.threads)?,
+                out: args.out.unwrap_or_else(|| args.new.clone()),
+                old: args.old,
+                new: args.new,
+            })),
             Some(Sub::Backtest(args)) => Ok(Command::Backtest(BacktestConfig {
                 origins: parse_origins(&args.origins)?,
                 data: args.data,

@@ -211,3 +211,19 @@ fn a_new_run_removes_the_compare_table_and_report_leaves_out_tables_of_another_r
         out.text()
     );
 }
+
+// ---------------------------------------------------------------------------
+// item 3: --threads
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_thread_count_far_above_the_cores_is_a_bad_argument_before_any_work() {
+    let fx = fixture("threads");
+    let started = std::time::Instant::now();
+    let out = fx.run(&["--threads", "100000"]);
+    out.assert_input_error(&["--threads", "per core", "100000"]);
+    assert!(started.elapsed().as_secs() < 30);
+    assert!(!fx.out().exists(), "nothing written");
+    let cmp = fx.attain(["compare", "a", "b", "--threads", "100000"]);
+    cmp.assert_input_error(&["--threads", "per core"]);
+}

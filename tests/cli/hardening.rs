@@ -227,3 +227,95 @@ fn a_thread_count_far_above_the_cores_is_a_bad_argument_before_any_work() {
     let cmp = fx.attain(["compare", "a", "b", "--threads", "100000"]);
     cmp.assert_input_error(&["--threads", "per core"]);
 }
+
+// ---------------------------------------------------------------------------
+// item 7: --out, --quiet, --target-year
+// ---------------------------------------------------------------------------
+
+#[test]
+fn an_out_that_is_a_file_or_inside_one_is_a_bad_argument_on_every_command() {
+    let fx = fixture("out-file");
+    fx.write("taken", "a file\n");
+    let file = fx.path("taken");
+    let inside = file.join("sub");
+    for out in [&file, &inside] {
+        let out_arg = out.to_str().unwrap();
+        let data = fx.data();
+        let scenarios = fx.scenarios();
+        let run = fx.attain([
+            "run",
+            "--data",
+            data.to_str().unwrap(),
+            "--scenarios",
+            scenarios.to_str().unwrap(),
+            "--out",
+            out_arg,
+            "--draws",
+            "2000000",
+        ]);
+        run.assert_input_error(&["argument `--out`", "taken"]);
+        let backtest = fx.attain([
+            "backtest",
+            "--data",
+            fx.data().to_str().unwrap(),
+            "--out",
+            out_arg,
+        ]);
+        backtest.assert_input_error(&["--out", "taken"]);
+        let compare = fx.attain(["compare", "a", "b", "--out", out_arg]);
+        compare.assert_input_error(&["--out", "taken"]);
+    }
+    assert_eq!(fx.read("taken"), "a file\n");
+}
+
+#[test]
+fn quiet_is_accepted_by_every_command() {
+    let fx = fixture("quiet-everywhere");
+    let check = fx.attain([
+        "check",
+        "--quiet",
+        "--data",
+        fx.data().to_str().unwrap(),
+        "--scenarios",
+        fx.scenarios().to_str().unwrap(),
+    ]);
+    check.assert_success();
+    assert!(
+        check.stdout.contains("inputs are valid"),
+        "{}",
+        check.stdout
+    );
+    fx.run(&[]).assert_success();
+    let out = fx.out();
+    let out = out.to_str().unwrap();
+    fx.attain(["compare", out, out, "--quiet"]).assert_success();
+    fx.attain(["report", "--out", out, "--quiet"])
+        .assert_success();
+}
+
+#[test]
+fn target_year_shows_in_the_header_and_manifest_and_pro_rates_sums_and_increases() {
+    let fx = fixture("target-year");
+    let out = fx.run(&["--target-year", "2028"]);
+    out.assert_success();
+    let header = out.stdout.lines().next().unwrap_or_default();
+    assert!(header.contains("2028"), "{header}");
+    let manifest = fx.read("output/run.json");
+    assert!(manifest.contains("\"target_year\": 2028"), "{manifest}");
+    let att = read_parquet(&fx.out().join("attainment.parquet"));
+    let target = strings(&att, "target_id");
+    let value = floats(&att, "target_value");
+    let year = ints(&att, "target_year");
+    let at = |id: &str| {
+        (0..att.height())
+            .find(|&i| target[i].as_deref() == Some(id))
+            .unwrap()
+    };
+    // cumulative 500 over 2026–2030: 300 over 2026–2028
+    assert!((value[at("new_brands_total")].unwrap() - 300.0).abs() < 1e-9);
+    // an increase of 0.3 over 2025–2030: 0.18 by 2028
+    assert!((value[at("rd_intensity_increase")].unwrap() - 0.18).abs() < 1e-12);
+    // a level is the same threshold
+    assert_eq!(value[at("quality_index_2030")], Some(96.0));
+    assert!(year.iter().all(|y| *y == Some(2028)));
+}

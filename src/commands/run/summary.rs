@@ -15,9 +15,12 @@ pub fn summary(report: &RunReport) -> String {
     let rows = &report.tables.attainment;
     let scenarios = &report.plan.scenarios;
     let mut out = String::new();
+    let year = m
+        .target_year
+        .map_or(String::new(), |y| format!(" by {y} (on course)"));
     let _ = writeln!(
         out,
-        "P(target met), {} draws, seed {}, {} threads, {:.1} s (Monte Carlo SE ≤ {:.3})",
+        "P(target met){year}, {} draws, seed {}, {} threads, {:.1} s (Monte Carlo SE ≤ {:.3})",
         m.draws,
         m.seed,
         m.threads,

@@ -319,3 +319,56 @@ fn target_year_shows_in_the_header_and_manifest_and_pro_rates_sums_and_increases
     assert_eq!(value[at("quality_index_2030")], Some(96.0));
     assert!(year.iter().all(|y| *y == Some(2028)));
 }
+
+// ---------------------------------------------------------------------------
+// item 6: the precision shown is a bound
+// ---------------------------------------------------------------------------
+
+/// The number after `SE ≤ ` in the summary's first line.
+fn se_bound(stdout: &str) -> f64 {
+    let header = stdout.lines().next().unwrap_or_default();
+    let at = header.find("SE ≤ ").expect("the header states the SE") + "SE ≤ ".len();
+    header[at..]
+        .trim_end_matches(')')
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{header}: {e}"))
+}
+
+#[test]
+fn the_se_in_the_header_bounds_every_standard_error() {
+    let fx = fixture("se-bound");
+    let out = Outcome::of(
+        Command::new(BIN)
+            .arg("run")
+            .arg("--data")
+            .arg(fx.data())
+            .arg("--scenarios")
+            .arg(fx.scenarios())
+            .arg("--out")
+            .arg(fx.out())
+            .args(["--draws", "45000", "--quiet"]),
+    );
+    out.assert_success();
+    let bound = se_bound(&out.stdout);
+    let att = read_parquet(&fx.out().join("attainment.parquet"));
+    let largest = floats(&att, "p_attain_se")
+        .into_iter()
+        .flatten()
+        .fold(0.0, f64::max);
+    assert!(largest > 0.0);
+    assert!(bound >= largest, "SE ≤ {bound} but one SE is {largest}");
+}
+
+#[test]
+fn an_unmet_precision_is_a_warning_with_the_se_reached() {
+    let fx = fixture("precision-unmet");
+    let out = fx.run(&["--precision", "0.0001", "--max-draws", "8192"]);
+    out.assert_success();
+    assert!(
+        out.stdout.contains("warning: --precision 0.0001 not met"),
+        "{}",
+        out.stdout
+    );
+    assert!(se_bound(&out.stdout) > 0.0001);
+}

@@ -7,11 +7,13 @@
 //! expected and what was found, and all of them are found before the first
 //! draw.
 //!
-//! - [`table`]: a CSV or Parquet file as text cells;
+//! - [`table`]: a CSV or Parquet file as text cells ([`csv_shape`]: a
+//!   malformed CSV told in a person's words);
 //! - [`catalog`]: indicators, targets and history;
 //! - [`scenario`]: the scenario files, `extends` resolved.
 
 pub mod catalog;
+pub mod csv_shape;
 pub mod scenario;
 pub mod table;
 

@@ -372,3 +372,71 @@ fn an_unmet_precision_is_a_warning_with_the_se_reached() {
     );
     assert!(se_bound(&out.stdout) > 0.0001);
 }
+
+// ---------------------------------------------------------------------------
+// item 4: malformed CSV in a person's words
+// ---------------------------------------------------------------------------
+
+/// No reader option or internals in a message.
+fn assert_no_reader_words(out: &Outcome) {
+    for word in [
+        "truncate_ragged_lines",
+        "infer_schema_length",
+        "schema_overrides",
+        "ignore_errors",
+        "polars",
+    ] {
+        assert!(!out.text().contains(word), "{word} in:\n{}", out.text());
+    }
+}
+
+#[test]
+fn a_row_with_an_extra_or_a_missing_field_is_named_with_both_counts() {
+    let fx = fixture("csv-ragged");
+    let row = fx.set_line(
+        "data/history.csv",
+        "labs,2022,",
+        "labs,2022,6,illustrative,test stand-in,extra",
+    );
+    let out = fx.check();
+    out.assert_input_error(&[
+        "history.csv",
+        &format!("row {row} has 6 fields, the header 5"),
+    ]);
+    assert_no_reader_words(&out);
+    let fx = fixture("csv-short");
+    let row = fx.set_line(
+        "data/targets.csv",
+        "labs_2030,",
+        "labs_2030,labs,level,>=,14",
+    );
+    let out = fx.run(&[]);
+    out.assert_input_error(&[
+        "targets.csv",
+        &format!("row {row} has 5 fields, the header 9"),
+    ]);
+    assert_no_reader_words(&out);
+}
+
+#[test]
+fn an_unclosed_quote_is_named_by_its_row_with_a_short_excerpt() {
+    let fx = fixture("csv-quote");
+    let tail = "x".repeat(5_000_000);
+    fx.append(
+        "data/history.csv",
+        &format!("labs,2025,10,illustrative,\"stand-in {tail}\n"),
+    );
+    let rows = fx.read("data/history.csv").lines().count();
+    let out = fx.check();
+    out.assert_input_error(&[
+        "history.csv",
+        &format!("row {rows}"),
+        "a quote is not closed",
+    ]);
+    assert!(
+        out.stderr.len() < 2_000,
+        "{} bytes of message",
+        out.stderr.len()
+    );
+    assert_no_reader_words(&out);
+}

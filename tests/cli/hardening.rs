@@ -440,3 +440,68 @@ fn an_unclosed_quote_is_named_by_its_row_with_a_short_excerpt() {
     );
     assert_no_reader_words(&out);
 }
+
+// ---------------------------------------------------------------------------
+// item 5: mistakes that did nothing or gave impossible values
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_history_year_after_the_current_year_is_an_input_error_naming_the_row() {
+    let fx = fixture("future-row");
+    fx.append(
+        "data/history.csv",
+        "quality_index,2199,99.0,official,a yearbook from the future\n",
+    );
+    let row = fx.read("data/history.csv").lines().count();
+    let out = fx.check();
+    out.assert_input_error(&[
+        &cell("history.csv", row, "year"),
+        "2199",
+        "a year that has passed",
+    ]);
+    fx.run(&[])
+        .assert_input_error(&[&cell("history.csv", row, "year")]);
+}
+
+#[test]
+fn a_shock_or_adjustment_entirely_before_the_first_projected_year_is_an_input_error() {
+    let fx = fixture("early-shock");
+    fx.append(
+        "scenarios/push.toml",
+        "\n[[shock]]\nselect = \"quality_index\"\nyear = 2020\nprobability = 0.5\nsize = -1.0\n",
+    );
+    let out = fx.check();
+    out.assert_input_error(&[&key("push.toml", "shock[0].year"), "2025", "2020"]);
+    fx.run(&[])
+        .assert_input_error(&[&key("push.toml", "shock[0].year")]);
+
+    let fx = fixture("early-adjust");
+    fx.append(
+        "scenarios/push.toml",
+        "\n[[adjust]]\nselect = \"quality_index\"\nfrom = 2020\nto = 2023\ndrift_add = 1.0\n",
+    );
+    fx.check()
+        .assert_input_error(&[&key("push.toml", "adjust[2].to"), "2025", "2023"]);
+}
+
+#[test]
+fn an_implausible_projected_median_is_a_warning_naming_scenario_and_indicator() {
+    let fx = fixture("implausible");
+    fx.append(
+        "scenarios/push.toml",
+        "\n[[adjust]]\nselect = \"rd_intensity\"\ndrift_add = 50\n",
+    );
+    let out = fx.run(&[]);
+    out.assert_success();
+    assert!(
+        out.stdout
+            .contains("warning: scenario `push`, indicator `rd_intensity`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("scenario `baseline`, indicator"),
+        "{}",
+        out.stdout
+    );
+}

@@ -67,14 +67,14 @@ fn a_milestone_without_history_has_no_probability_and_a_warning() {
     let check = fx.check();
     check.assert_success();
     assert!(
-        check.stdout.contains("no row for indicator `regulation`"),
+        check.stdout.contains("no row for milestone `regulation`"),
         "{}",
         check.stdout
     );
     let run = fx.run(&[]);
     run.assert_success();
     assert!(
-        run.stdout.contains("no row for indicator `regulation`"),
+        run.stdout.contains("no row for milestone `regulation`"),
         "{}",
         run.stdout
     );

@@ -24,10 +24,13 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog> {
     analog::check_priors(&indicators_path, &indicators, &history)?;
     let (settings, settings_path) = settings::read_settings(dir)?;
     let targets = parse_targets(&read_table(&targets_path)?, &indicators, &history)?;
+    // A milestone without a row: nothing says whether it is done. (A walk
+    // or a count without one is listed by `run` as having no public data.)
     for (k, indicator) in indicators.iter().enumerate() {
-        if history[k].is_empty() && targets.iter().any(|t| t.indicator == k) {
+        let milestone = indicator.transform == Transform::Milestone;
+        if milestone && history[k].is_empty() && targets.iter().any(|t| t.indicator == k) {
             warnings.push(format!(
-                "`{}`: no row for indicator `{}`; its targets get no probability (status `insufficient_history`)",
+                "`{}`: no row for milestone `{}`, so whether it is done is unknown; its targets get no probability (status `insufficient_history`; a row with 0 says it is not done yet)",
                 history_path.display(),
                 indicator.id
             ));

@@ -4,7 +4,7 @@
 //!
 //! In: `std::env::args`. Out: a [`Command`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -38,7 +38,7 @@ pub enum Sub {
     /// Project every target under every scenario and write the tables.
     Run(RunArgs),
     /// Validate the data and scenarios and print an inventory; writes nothing.
-    Check(InputArgs),
+    Check(CheckArgs),
     /// Compare two runs: what moved, and how much of it the data and the scenarios moved.
     Compare(CompareArgs),
     /// Hold the model's past forecasts against the published figures after them.
@@ -60,6 +60,20 @@ pub struct CompareArgs {
     /// Worker threads of the counterfactual run (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// No progress bar (as on every command).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Flags of `check`.
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// No progress bar (as on every command).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Flags of `backtest`.
@@ -74,7 +88,7 @@ pub struct BacktestArgs {
     /// Origin years FROM..TO, inclusive: fit on figures up to each, score after.
     #[arg(long, default_value = "2016..2021")]
     pub origins: String,
-    /// Print nothing on success.
+    /// No progress bar (as on every command).
     #[arg(long)]
     pub quiet: bool,
 }
@@ -88,8 +102,8 @@ pub struct BacktestConfig {
     pub out: PathBuf,
     /// First and last origin year.
     pub origins: (i32, i32),
-    /// Print the summary.
-    pub print: bool,
+    /// Show progress.
+    pub progress: bool,
 }
 
 /// Parses `FROM..TO` (inclusive years, FROM ≤ TO).
@@ -124,6 +138,9 @@ pub struct ReportArgs {
     /// Data folder for labels and history provenance (default: the folder the run read, else `data`).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// No progress bar (as on every command).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Where the inputs are.
@@ -161,7 +178,7 @@ pub struct RunArgs {
     /// Keep only these targets (target or indicator ids, comma separated).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    /// No progress bar.
+    /// No progress bar (as on every command).
     #[arg(long)]
     pub quiet: bool,
     /// Add draw blocks until every P(attain) has a standard error at most this.
@@ -251,6 +268,96 @@ pub enum Command {
     Report(ReportConfig),
 }
 
+/// Threads per core above which `--threads` is refused: more workers than
+/// a few per core only cost memory (each holds its summaries) and start-up.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The cores of this machine.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `--threads`: all cores when not given; from 1 to
+/// [`MAX_THREADS_PER_CORE`] × the cores (at least 8), else exit 2.
+pub fn threads(given: Option<usize>) -> Result<usize> {
+    let cores = cores();
+    let most = (MAX_THREADS_PER_CORE * cores).max(8);
+    match given {
+        None => Ok(cores),
+        Some(t) if (1..=most).contains(&t) => Ok(t),
+        Some(t) => Err(Error::Argument {
+            flag: "--threads".into(),
+            expected: format!(
+                "a thread count from 1 to {most} ({MAX_THREADS_PER_CORE} per core of the {cores} here; results do not depend on it)"
+            ),
+            found: t.to_string(),
+        }),
+    }
+}
+
+/// Whether to show a progress bar: not with `--quiet`, nor when stderr is
+/// not a terminal. `--quiet` means this on every command; what a command
+/// prints on stdout (its result) is printed either way.
+fn show_progress(quiet: bool) -> bool {
+    use std::io::IsTerminal;
+    !quiet && std::io::stderr().is_terminal()
+}
+
+/// Checks, before any work, that `dir` is a folder this process can write
+/// into, or can be created: its nearest existing ancestor is a writable
+/// folder. Exit 2 otherwise, naming the flag and the path.
+pub fn writable_folder(flag: &str, dir: &Path) -> Result<()> {
+    let bad = |found: String| Error::Argument {
+        flag: flag.into(),
+        expected: "a folder that exists or can be created, and can be written to".into(),
+        found,
+    };
+    let mut existing = dir;
+    while !existing.as_os_str().is_empty() && !existing.exists() {
+        if existing.symlink_metadata().is_ok() {
+            return Err(bad(format!("`{}`, a broken link", existing.display())));
+        }
+        match existing.parent() {
+            Some(parent) => existing = parent,
+            None => break,
+        }
+    }
+    let existing = if existing.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        existing
+    };
+    if !existing.is_dir() {
+        let what = if existing == dir {
+            format!("`{}`, a file", dir.display())
+        } else {
+            format!(
+                "`{}`, inside the file `{}`",
+                dir.display(),
+                existing.display()
+            )
+        };
+        return Err(bad(what));
+    }
+    // Write permission: a probe file, removed at once (the mode bits do not
+    // tell for root, ACLs or read-only mounts).
+    let probe = existing.join(format!(".attain-probe.{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(bad(format!(
+            "`{}`, which cannot be written to ({e})",
+            existing.display()
+        ))),
+    }
+}
+
 impl RunArgs {
     fn validate(self) -> Result<RunConfig> {
         if self.draws == 0 {
@@ -267,13 +374,8 @@ impl RunArgs {
                 found: self.seed.to_string(),
             });
         }
-        if let Some(t) = self.threads.filter(|&t| t == 0) {
-            return Err(Error::Argument {
-                flag: "--threads".into(),
-                expected: "a thread count ≥ 1".into(),
-                found: t.to_string(),
-            });
-        }
+        let threads = threads(self.threads)?;
+        writable_folder("--out", &self.out)?;
         if let Some(e) = self
             .precision
             .filter(|e| !(e.is_finite() && *e > 0.0 && *e < 0.5))
@@ -284,10 +386,6 @@ impl RunArgs {
                 found: e.to_string(),
             });
         }
-        let threads = self
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        use std::io::IsTerminal;
         Ok(RunConfig {
             data: self.inputs.data,
             scenarios: self.inputs.scenarios,
@@ -302,7 +400,7 @@ impl RunArgs {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
                 .collect(),
-            progress: !self.quiet && std::io::stderr().is_terminal(),
+            progress: show_progress(self.quiet),
             precision: self.precision.map(|e| (e, self.max_draws.max(self.draws))),
             effort_from: self.effort_from,
         })
@@ -314,33 +412,30 @@ impl Cli {
     pub fn into_command(self) -> Result<Command> {
         match self.command {
             Some(Sub::Run(args)) => Ok(Command::Run(args.validate()?)),
-            Some(Sub::Check(inputs)) => Ok(Command::Check(CheckConfig {
-                data: inputs.data,
-                scenarios: inputs.scenarios,
+            Some(Sub::Check(args)) => Ok(Command::Check(CheckConfig {
+                data: args.inputs.data,
+                scenarios: args.inputs.scenarios,
             })),
-            Some(Sub::Compare(args)) => {
-                if let Some(t) = args.threads.filter(|&t| t == 0) {
-                    return Err(Error::Argument {
-                        flag: "--threads".into(),
-                        expected: "a thread count ≥ 1".into(),
-                        found: t.to_string(),
-                    });
-                }
-                Ok(Command::Compare(CompareConfig {
-                    out: args.out.unwrap_or_else(|| args.new.clone()),
-                    old: args.old,
-                    new: args.new,
-                    threads: args.threads.unwrap_or_else(|| {
-                        std::thread::available_parallelism().map_or(1, |n| n.get())
-                    }),
+            Some(Sub::Compare(args)) => Ok(Command::Compare(CompareConfig {
+                threads: threads(args.threads)?,
+                out: {
+                    let out = args.out.unwrap_or_else(|| args.new.clone());
+                    writable_folder("--out", &out)?;
+                    out
+                },
+                old: args.old,
+                new: args.new,
+            })),
+            Some(Sub::Backtest(args)) => {
+                let origins = parse_origins(&args.origins)?;
+                writable_folder("--out", &args.out)?;
+                Ok(Command::Backtest(BacktestConfig {
+                    origins,
+                    data: args.data,
+                    out: args.out,
+                    progress: show_progress(args.quiet),
                 }))
             }
-            Some(Sub::Backtest(args)) => Ok(Command::Backtest(BacktestConfig {
-                origins: parse_origins(&args.origins)?,
-                data: args.data,
-                out: args.out,
-                print: !args.quiet,
-            })),
             Some(Sub::Report(args)) => Ok(Command::Report(ReportConfig {
                 report: args.report.unwrap_or_else(|| args.out.join("report")),
                 out: args.out,

@@ -108,11 +108,13 @@ pub enum Error {
 
 impl Error {
     /// Shorthand for [`Error::Input`].
+    /// `found` is clipped to a short excerpt: a message quotes a cell, not
+    /// the 50 MB a stray quote swallowed.
     pub fn input(place: Place, expected: impl Into<String>, found: impl Into<String>) -> Self {
         Error::Input {
             place,
             expected: expected.into(),
-            found: found.into(),
+            found: clip_found(found.into()),
         }
     }
 
@@ -123,6 +125,18 @@ impl Error {
             Error::Write { .. } | Error::Other(_) => 1,
         }
     }
+}
+
+/// Characters of what was found that a message quotes, at most.
+const FOUND_CHARS: usize = 160;
+
+fn clip_found(found: String) -> String {
+    let n = found.chars().count();
+    if n <= FOUND_CHARS {
+        return found;
+    }
+    let head: String = found.chars().take(60).collect();
+    format!("{head}… ({n} characters in all)")
 }
 
 /// Result with [`Error`].

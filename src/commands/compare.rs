@@ -13,7 +13,18 @@
 //! - `from_scenarios` = P(new run) − P(old scenarios, new data): scenario edits
 //!   (and a change of seed or draws, if any).
 //!
-//! The two add up to the change. Streams are keyed by (seed, indicator,
+//! When the runs' settings differ (seed, draws, `--precision`,
+//! `--target-year`, `--only`, `--effort-from`, the version of attain), a
+//! third part, `from_settings`, takes what the settings moved, never the
+//! scenarios: with the same version and the same scenario files it is
+//! P(new run) − P(old scenarios, new data) and `from_scenarios` is 0; with
+//! a different version the counterfactual (made by this version) cannot
+//! stand for the old run, so the whole change is the settings' when the
+//! data and scenarios are the same; otherwise the parts are not separated
+//! (null) and the summary says why. A warning is printed when OLD was made
+//! after NEW.
+//!
+//! The parts add up to the change. Streams are keyed by (seed, indicator,
 //! block), so `from_data` compares runs on common random numbers and carries
 //! little Monte Carlo noise. When the counterfactual cannot be made (a
 //! snapshot is missing, or the old scenarios name indicators the new catalog
@@ -28,13 +39,14 @@ use crate::commands::run::project;
 use crate::engine::Settings;
 use crate::error::{Error, Result};
 use crate::input::{load_inputs, restrict};
+use crate::model::Named;
 use crate::plan::Status;
 use crate::tables::attainment::AttainmentRow;
-use crate::tables::compare::{CompareRow, Note};
+use crate::tables::compare::{CompareRow, Note, Setting};
 use crate::tables::manifest::Manifest;
 use crate::tables::schema::Table;
 use crate::tables::stage::Staged;
-use crate::tables::{build, read_manifest, read_table};
+use crate::tables::{build, read_manifest, read_table, COMPARE_TABLE};
 
 /// What `compare` found.
 #[derive(Debug, Clone)]
@@ -47,8 +59,66 @@ pub struct CompareReport {
     pub new: Manifest,
     /// Why the change could not be split, if it could not.
     pub unsplit: Option<String>,
+    /// The settings in which the runs differ.
+    pub settings: Vec<SettingChange>,
+    /// Whether the earlier run (OLD) was made after the later one (NEW).
+    pub old_is_newer: bool,
     /// Where the table went.
     pub written: PathBuf,
+}
+
+/// A setting in which two runs differ: its old and new value as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingChange {
+    /// Which setting.
+    pub setting: Setting,
+    /// Its value in the earlier run.
+    pub old: String,
+    /// Its value in the later run.
+    pub new: String,
+}
+
+/// The settings in which two runs differ, in [`Setting`] order.
+pub fn setting_changes(old: &Manifest, new: &Manifest) -> Vec<SettingChange> {
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "none".into());
+    let value = |m: &Manifest, s: Setting| match s {
+        Setting::Version => m.version.clone(),
+        Setting::Seed => m.seed.to_string(),
+        // With --precision the draws follow the data; the precision is the setting.
+        Setting::Draws if m.precision.is_some() => m.draws_requested.to_string(),
+        Setting::Draws => m.draws.to_string(),
+        Setting::Precision => opt(m.precision.map(|e| e.to_string())),
+        Setting::TargetYear => m
+            .target_year
+            .map_or_else(|| "each target's own".into(), |y| y.to_string()),
+        Setting::Only if m.only.is_empty() => "all targets".into(),
+        Setting::Only => m.only.join(","),
+        Setting::EffortFrom => opt(m.effort_from.map(|y| y.to_string())),
+    };
+    Setting::ALL
+        .iter()
+        .map(|&setting| SettingChange {
+            setting,
+            old: value(old, setting),
+            new: value(new, setting),
+        })
+        .filter(|c| c.old != c.new)
+        .collect()
+}
+
+/// Whether two folders hold the same files with the same bytes (false when
+/// either cannot be read).
+fn same_files(a: &Path, b: &Path) -> bool {
+    let list = |dir: &Path| -> Option<Vec<(std::ffi::OsString, Vec<u8>)>> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).ok()? {
+            let entry = entry.ok()?;
+            files.push((entry.file_name(), std::fs::read(entry.path()).ok()?));
+        }
+        files.sort();
+        Some(files)
+    };
+    matches!((list(a), list(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// The columns of a run's attainment table that compare reads.
@@ -132,11 +202,58 @@ pub fn compare(config: &CompareConfig) -> Result<CompareReport> {
     let new_manifest = read_manifest(&config.new)?;
     let old_rows = read_attainment(&config.old)?;
     let new_rows = read_attainment(&config.new)?;
-    let (cf, unsplit) =
-        match counterfactual(&config.old, &config.new, &old_manifest, config.threads) {
-            Ok(cf) => (Some(cf), None),
-            Err(reason) => (None, Some(reason)),
-        };
+    let settings = setting_changes(&old_manifest, &new_manifest);
+    let snapshot = |run: &Path, folder: &str| run.join("inputs").join(folder);
+    let same_scenarios = same_files(
+        &snapshot(&config.old, "scenarios"),
+        &snapshot(&config.new, "scenarios"),
+    );
+    let same_data = same_files(
+        &snapshot(&config.old, "data"),
+        &snapshot(&config.new, "data"),
+    );
+    let new_version = settings.iter().any(|c| c.setting == Setting::Version);
+    let snapshots = ["data", "scenarios"]
+        .iter()
+        .all(|f| snapshot(&config.old, f).is_dir() && snapshot(&config.new, f).is_dir());
+    let (attribution, unsplit) = if settings.is_empty() {
+        (Attribution::DataAndScenarios, None)
+    } else if !snapshots {
+        (
+            Attribution::Unsplit,
+            Some("the runs' settings differ and a run has no `inputs/` snapshot to tell whether its inputs changed too".to_string()),
+        )
+    } else if same_data && same_scenarios {
+        (Attribution::AllToSettings, None)
+    } else if new_version {
+        (
+            Attribution::Unsplit,
+            Some("the runs were made by different versions of attain and their inputs differ too: the model's change cannot be told from the inputs'".to_string()),
+        )
+    } else if same_scenarios {
+        (Attribution::DataAndSettings, None)
+    } else {
+        (
+            Attribution::Unsplit,
+            Some("both the settings and the scenarios changed: their parts are not separated (rerun with the old settings to split them)".to_string()),
+        )
+    };
+    let (cf, unsplit) = match attribution {
+        Attribution::DataAndScenarios | Attribution::DataAndSettings => {
+            match counterfactual(&config.old, &config.new, &old_manifest, config.threads) {
+                Ok(cf) => (Some(cf), unsplit),
+                Err(reason) => (None, Some(reason)),
+            }
+        }
+        Attribution::AllToSettings | Attribution::Unsplit => (None, unsplit),
+    };
+    let attribution = match (&cf, attribution) {
+        (None, Attribution::DataAndScenarios | Attribution::DataAndSettings) => {
+            Attribution::Unsplit
+        }
+        (_, a) => a,
+    };
+    let old_is_newer = old_manifest.started_utc > new_manifest.started_utc;
     let mut old_by_key: BTreeMap<(String, String), &RunRow> = old_rows
         .iter()
         .map(|r| ((r.scenario.clone(), r.target_id.clone()), r))
@@ -148,22 +265,28 @@ pub fn compare(config: &CompareConfig) -> Result<CompareReport> {
         let before = old_by_key.remove(&key);
         let p_old = before.and_then(|b| b.p);
         let mid = cf.as_ref().and_then(|cf| cf.get(&key).copied().flatten());
-        let (from_data, from_scenarios) = match (before, cf.as_ref()) {
-            (Some(_), Some(_)) if mid.is_some() => (sub(mid, p_old), sub(r.p, mid)),
-            _ => (None, None),
+        let change = sub(r.p, p_old);
+        let (from_data, from_scenarios, from_settings) = match attribution {
+            _ if before.is_none() => (None, None, None),
+            Attribution::AllToSettings => (Some(0.0), Some(0.0), change),
+            Attribution::Unsplit => (None, None, None),
+            _ if mid.is_none() => (None, None, None),
+            Attribution::DataAndScenarios => (sub(mid, p_old), sub(r.p, mid), Some(0.0)),
+            Attribution::DataAndSettings => (sub(mid, p_old), Some(0.0), sub(r.p, mid)),
         };
         rows.push(CompareRow {
             scenario: r.scenario.clone(),
             target_id: r.target_id.clone(),
             p_old,
             p_new: r.p,
-            change: sub(r.p, p_old),
+            change,
             change_se: before
                 .and_then(|b| b.se)
                 .zip(r.se)
                 .map(|(a, b)| (a * a + b * b).sqrt()),
             from_data,
             from_scenarios,
+            from_settings,
             status_old: before.map(|b| b.status),
             status_new: Some(r.status),
             note: if before.is_some() {
@@ -186,23 +309,42 @@ pub fn compare(config: &CompareConfig) -> Result<CompareReport> {
             change_se: None,
             from_data: None,
             from_scenarios: None,
+            from_settings: None,
             status_old: Some(r.status),
             status_new: None,
             note: Note::Dropped,
         });
     }
-    let written = config.out.join("compare.parquet");
-    write_compare(&config.out, &written, &rows)?;
+    let written = config.out.join(COMPARE_TABLE);
+    write_compare(&config.out, &written, &rows, &new_manifest)?;
     Ok(CompareReport {
         rows,
         old: old_manifest,
         new: new_manifest,
         unsplit,
+        settings,
+        old_is_newer,
         written,
     })
 }
 
-fn write_compare(out: &Path, path: &Path, rows: &[CompareRow]) -> Result<()> {
+/// How the change of each probability is split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attribution {
+    /// Same settings: data and scenarios, by the counterfactual.
+    DataAndScenarios,
+    /// Same scenarios, other settings (same version): data by the
+    /// counterfactual, the rest to the settings.
+    DataAndSettings,
+    /// Same data and scenarios: all of it is the settings'.
+    AllToSettings,
+    /// Not split.
+    Unsplit,
+}
+
+/// Writes `compare.parquet` with the later run's manifest as its metadata
+/// (so that `report` on that run's folder knows the table is its own).
+fn write_compare(out: &Path, path: &Path, rows: &[CompareRow], new: &Manifest) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::Write {
         path: out.to_path_buf(),
         source: e.into(),
@@ -212,11 +354,8 @@ fn write_compare(out: &Path, path: &Path, rows: &[CompareRow]) -> Result<()> {
         source: e.into(),
     })?;
     let mut staged = Staged::new();
-    staged.parquet(
-        path,
-        &mut frame,
-        "{\"tool\": \"attain\", \"table\": \"compare\"}",
-    )?;
+    let json = serde_json::to_string_pretty(new).map_err(|e| Error::Other(e.to_string()))?;
+    staged.parquet(path, &mut frame, &json)?;
     staged.commit()
 }
 
@@ -231,6 +370,25 @@ pub fn summary(report: &CompareReport) -> String {
     };
     let _ = writeln!(out, "old run: {}", run(&report.old));
     let _ = writeln!(out, "new run: {}", run(&report.new));
+    if report.old_is_newer {
+        let _ = writeln!(
+            out,
+            "warning: OLD was made after NEW ({} > {}): are the two folders in the wrong order? (attain compare OLD NEW)",
+            report.old.started_utc, report.new.started_utc
+        );
+    }
+    if !report.settings.is_empty() {
+        let changes: Vec<String> = report
+            .settings
+            .iter()
+            .map(|c| format!("{} {} → {}", c.setting.name(), c.old, c.new))
+            .collect();
+        let _ = writeln!(
+            out,
+            "warning: the runs' settings differ ({}); what they moved is in `sett.` (from_settings), not in the scenarios' part",
+            changes.join(", ")
+        );
+    }
     let compared = report.rows.iter().filter(|r| r.change.is_some()).count();
     let mut moved: Vec<&CompareRow> = report
         .rows
@@ -244,20 +402,21 @@ pub fn summary(report: &CompareReport) -> String {
     let pct = |v: Option<f64>| v.map_or("     –".to_string(), |v| format!("{v:>+6.3}"));
     let _ = writeln!(
         out,
-        "largest changes in P(target met)\n  {:<48} {:>5} {:>5} {:>6} {:>6} {:>6}",
-        "scenario / target", "old", "new", "change", "data", "scen."
+        "largest changes in P(target met)\n  {:<48} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6}",
+        "scenario / target", "old", "new", "change", "data", "scen.", "sett."
     );
     for r in moved.iter().take(12) {
         let label = format!("{} / {}", r.scenario, r.target_id);
         let label: String = label.chars().take(48).collect();
         let _ = writeln!(
             out,
-            "  {label:<48} {:>5.2} {:>5.2} {} {} {}",
+            "  {label:<48} {:>5.2} {:>5.2} {} {} {} {}",
             r.p_old.unwrap_or(f64::NAN),
             r.p_new.unwrap_or(f64::NAN),
             pct(r.change),
             pct(r.from_data),
-            pct(r.from_scenarios)
+            pct(r.from_scenarios),
+            pct(r.from_settings)
         );
     }
     let significant = moved
@@ -294,7 +453,7 @@ pub fn summary(report: &CompareReport) -> String {
         None => {
             let _ = writeln!(
                 out,
-                "data = new or revised figures (old scenarios rerun on the new data, old seed); scen. = scenario edits"
+                "data = new or revised figures (old scenarios rerun on the new data, old seed); scen. = scenario edits; sett. = the runs' settings"
             );
         }
     }

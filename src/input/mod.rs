@@ -7,17 +7,20 @@
 //! expected and what was found, and all of them are found before the first
 //! draw.
 //!
-//! - [`table`]: a CSV or Parquet file as text cells;
+//! - [`table`]: a CSV or Parquet file as text cells ([`csv_shape`]: a
+//!   malformed CSV told in a person's words);
 //! - [`catalog`]: indicators, targets and history;
 //! - [`scenario`]: the scenario files, `extends` resolved.
 
 pub mod catalog;
+pub mod csv_shape;
 pub mod scenario;
 pub mod table;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::model::target::TargetKind;
 use catalog::{load_catalog, Catalog};
 use scenario::{load_scenarios, Scenario};
 
@@ -77,8 +80,50 @@ pub fn restrict(catalog: &mut Catalog, only: &[String], target_year: Option<i32>
                     t.id
                 )));
             }
+            t.value = on_course(t.kind, t.value, t.target_year, year);
             t.target_year = year;
         }
     }
     Ok(())
+}
+
+/// The threshold that asks whether a target is on course in `year` rather
+/// than met in its own `target_year` (`--target-year`): an `increase` from
+/// its base year and a `cumulative` sum from its first year are pro-rated
+/// over the years elapsed (an increase of 0.3 over 2025–2030 asks for 0.18
+/// by 2028; a sum over 2026–2030 of 500 asks for 300 over 2026–2028). A
+/// `level`, an `every_year` or a `milestone` target asks the same threshold
+/// in the other year.
+pub fn on_course(kind: TargetKind, value: f64, target_year: i32, year: i32) -> f64 {
+    let share = |elapsed: i32, full: i32| {
+        if full > 0 {
+            f64::from(elapsed) / f64::from(full)
+        } else {
+            1.0
+        }
+    };
+    match kind {
+        TargetKind::Increase { base_year } => {
+            value * share(year - base_year, target_year - base_year)
+        }
+        TargetKind::Cumulative { from_year } => {
+            value * share(year - from_year + 1, target_year - from_year + 1)
+        }
+        TargetKind::Level | TargetKind::EveryYear { .. } | TargetKind::Milestone => value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn on_course_pro_rates_increases_and_sums_over_the_years_elapsed() {
+        let inc = TargetKind::Increase { base_year: 2025 };
+        assert!((on_course(inc, 0.3, 2030, 2028) - 0.18).abs() < 1e-12);
+        let sum = TargetKind::Cumulative { from_year: 2026 };
+        assert!((on_course(sum, 500.0, 2030, 2028) - 300.0).abs() < 1e-9);
+        assert_eq!(on_course(TargetKind::Level, 96.0, 2030, 2028), 96.0);
+        assert_eq!(on_course(inc, 0.3, 2030, 2030), 0.3);
+    }
 }

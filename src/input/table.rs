@@ -89,12 +89,21 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
                 "an empty file",
             ));
         }
+        super::csv_shape::check(path, &text)?;
         CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
             .into_reader_with_file_handle(Cursor::new(text.into_bytes()))
             .finish()
-            .map_err(|e| unreadable("not a readable CSV table", e.into()))?
+            // The shape is checked above; what the reader still refuses is
+            // told without its options, which a user cannot set.
+            .map_err(|_| {
+                Error::input(
+                    Place::file(path),
+                    "a CSV table: a header row, then rows of as many fields, separated by commas",
+                    "text the CSV reader cannot read as such a table",
+                )
+            })?
     };
     to_raw(path, &frame)
 }

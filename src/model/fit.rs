@@ -206,6 +206,9 @@ pub fn fit(transform: Transform, history: &[(i32, f64)], borrowing: Borrowing) -
     let n = history.len();
     let insufficient = Fit::Insufficient { n_obs: n };
     match transform {
+        // Without a row, whether the milestone is already done is unknown:
+        // no probability (a row with 0 says it is not done yet).
+        Transform::Milestone if n == 0 => insufficient,
         Transform::Milestone => Fit::Milestone {
             done: history.iter().any(|&(_, value)| value >= 1.0),
             last_year: history.last().map(|&(year, _)| year),

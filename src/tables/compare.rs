@@ -17,6 +17,26 @@ crate::named_enum! {
     }
 }
 
+crate::named_enum! {
+    /// A setting of a run that `compare` holds the two runs to.
+    pub enum Setting {
+        /// The version of attain (its model).
+        Version = "version",
+        /// `--seed`.
+        Seed = "seed",
+        /// `--draws` (or the draws `--precision` reached).
+        Draws = "draws",
+        /// `--precision`.
+        Precision = "precision",
+        /// `--target-year`.
+        TargetYear = "target_year",
+        /// `--only`.
+        Only = "only",
+        /// `--effort-from`.
+        EffortFrom = "effort_from",
+    }
+}
+
 crate::table! {
     /// One row of `compare.parquet`.
     pub struct CompareRow {
@@ -35,8 +55,13 @@ crate::table! {
         pub change_se: Option<f64>,
         /// The part due to the data.
         pub from_data: Option<f64>,
-        /// The part due to the scenarios.
+        /// The part due to the scenarios (null when the runs' settings
+        /// differ and the scenarios changed too: the two are not separated).
         pub from_scenarios: Option<f64>,
+        /// The part due to the runs' settings (seed, draws, `--precision`,
+        /// `--target-year`, `--only`, `--effort-from`, version of attain);
+        /// 0 when they are the same.
+        pub from_settings: Option<f64>,
         /// Status in the earlier run (null when the row is new).
         pub status_old: Option<Status>,
         /// Status in the later run (null when the row is gone).

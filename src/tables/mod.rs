@@ -141,7 +141,55 @@ pub fn write_run(
     staged.parquet_all(&mut files, &json)?;
     staged.text(&out.join("run.json"), &(json + "\n"))?;
     staged.folder(&out.join("inputs"), &snapshot.files())?;
+    // `compare.parquet` compared the run this one replaces: it no longer
+    // describes the folder. (Backtest tables describe the data, not the
+    // run: `report` keeps them only when they read the run's data.)
+    staged.remove_on_commit(&out.join(COMPARE_TABLE));
     staged.commit()
+}
+
+/// The file name of `compare`'s table.
+pub const COMPARE_TABLE: &str = "compare.parquet";
+
+/// The manifest JSON a Parquet table carries as key-value metadata (None
+/// when it carries none or cannot be read).
+pub fn table_manifest(path: &Path) -> Option<String> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut reader = ParquetReader::new(file);
+    let metadata = reader.get_metadata().ok()?;
+    let kv = metadata.key_value_metadata().as_ref()?;
+    kv.iter()
+        .find(|k| k.key == manifest::MANIFEST_KEY)
+        .and_then(|k| k.value.clone())
+}
+
+/// Whether a table of another command in a run's folder belongs with the
+/// run: `compare.parquet` carries the manifest of the run it was written
+/// into (the same manifest as `run.json`, wall time and timing included);
+/// a backtest table carries the inputs it read, which must all be among the
+/// run's.
+pub fn belongs_to_run(path: &Path, run: &Manifest) -> bool {
+    let Some(json) = table_manifest(path) else {
+        return false;
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&json) else {
+        return false;
+    };
+    let inputs: Vec<&str> = value
+        .get("inputs")
+        .and_then(|i| i.as_object())
+        .map(|i| i.values().filter_map(|h| h.as_str()).collect())
+        .unwrap_or_default();
+    let run_hashes: Vec<&str> = run.inputs.values().map(String::as_str).collect();
+    let among_run = !inputs.is_empty() && inputs.iter().all(|h| run_hashes.contains(h));
+    if value.get("command").and_then(|c| c.as_str()) == Some("backtest") {
+        return among_run;
+    }
+    // The same run: the whole manifest (start, wall time, timing, inputs) as `run.json` has it.
+    let Ok(same) = serde_json::from_value::<Manifest>(value) else {
+        return false;
+    };
+    among_run && serde_json::to_value(&same).ok() == serde_json::to_value(run).ok()
 }
 
 /// A run read back from its output folder.
@@ -158,9 +206,12 @@ pub struct Run {
     /// `sensitivity.parquet` (no rows for a run of an earlier version,
     /// which did not write it).
     pub sensitivity: Vec<SensitivityRow>,
-    /// Every `*.parquet` table of the folder, by file name, sorted (for the
-    /// spreadsheet copies).
+    /// Every `*.parquet` table of the folder that belongs to the run, by
+    /// file name, sorted (for the spreadsheet copies).
     pub frames: Vec<(String, DataFrame)>,
+    /// Tables of other commands in the folder that belong to another run
+    /// ([`belongs_to_run`]), left out.
+    pub left_out: Vec<String>,
 }
 
 /// An input error for a file of a run that is missing.
@@ -267,11 +318,17 @@ pub fn read_run(out: &Path) -> Result<Run> {
         sensitivity = rows;
         frames.push(("sensitivity.parquet".to_string(), frame));
     }
+    let mut left_out = Vec::new();
     for path in other_tables(out)? {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let own = RUN_TABLES.contains(&name.as_str());
+        if !own && !belongs_to_run(&path, &manifest) {
+            left_out.push(name);
+            continue;
+        }
         frames.push((name, read_parquet(&path)?));
     }
     frames.sort_by(|a, b| a.0.cmp(&b.0));
@@ -282,6 +339,7 @@ pub fn read_run(out: &Path) -> Result<Run> {
         scorecard,
         sensitivity,
         frames,
+        left_out,
     })
 }
 

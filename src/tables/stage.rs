@@ -27,6 +27,7 @@ pub enum Content {
 pub struct Staged {
     moves: Vec<(PathBuf, PathBuf)>,
     folders: Vec<(PathBuf, PathBuf)>,
+    removals: Vec<PathBuf>,
 }
 
 impl Staged {
@@ -35,6 +36,7 @@ impl Staged {
         Staged {
             moves: Vec::new(),
             folders: Vec::new(),
+            removals: Vec::new(),
         }
     }
 
@@ -129,6 +131,12 @@ impl Staged {
         first_error
     }
 
+    /// Removes `path` (if it exists) on commit, after every staged file is
+    /// in place: a file the committed outputs make stale.
+    pub fn remove_on_commit(&mut self, path: &Path) {
+        self.removals.push(path.to_path_buf());
+    }
+
     /// Writes text under a temporary name.
     pub fn text(&mut self, path: &Path, text: &str) -> Result<()> {
         let temp = Self::temp_for(path);
@@ -201,6 +209,17 @@ impl Staged {
             }
             if had {
                 let _ = std::fs::remove_dir_all(&old);
+            }
+        }
+        for path in std::mem::take(&mut self.removals) {
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::Write {
+                        path,
+                        source: e.into(),
+                    })
+                }
+                _ => {}
             }
         }
         Ok(())

@@ -25,6 +25,7 @@ use common::{column_names, floats, read_parquet, strings, Outcome, Scratch, BIN}
 
 mod check;
 mod compare;
+mod hardening;
 mod run;
 
 const DRAWS: &str = "4000";

@@ -297,14 +297,11 @@ pub fn run(config: &BacktestConfig) -> Result<Backtest> {
     Ok(result)
 }
 
-/// Runs the backtest and returns what the terminal shows (nothing with `--quiet`).
+/// Runs the backtest and returns what the terminal shows (`--quiet` only
+/// hides progress, as on every command).
 pub fn execute(config: &BacktestConfig) -> Result<String> {
     let result = run(config)?;
-    Ok(if config.print {
-        summary(&result, &config.out)
-    } else {
-        String::new()
-    })
+    Ok(summary(&result, &config.out))
 }
 
 /// The backtest's tables, by file name.

@@ -70,6 +70,12 @@ pub fn report(config: &ReportConfig) -> Result<Done> {
     let data = data_folder(config, &run.manifest);
     let catalog = load_catalog(&data)?;
     let mut warnings = input_changes(&catalog.files, &run.manifest);
+    for name in &run.left_out {
+        warnings.push(format!(
+            "`{}` left out: it was written for another run than `run.json` describes (rerun its command after `attain run`)",
+            config.out.join(name).display()
+        ));
+    }
     let view = view::assemble(&run, &catalog, &data, &mut warnings);
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut fan_svgs = Vec::with_capacity(view.fans.len());

@@ -147,6 +147,7 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
         scenarios: scenario_files,
     };
     write_run(&config.out, &tables, &manifest, &snapshot)?;
+    let implausible = implausible_medians(&catalog, &tables);
     let basis = catalog
         .targets
         .iter()
@@ -171,11 +172,56 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
             .iter()
             .map(|s| (s.name.clone(), s.description.clone()))
             .collect(),
-        warnings: catalog.warnings.clone(),
+        warnings: catalog
+            .warnings
+            .iter()
+            .cloned()
+            .chain(implausible)
+            .collect(),
         illustrative,
         basis,
         out: config.out.clone(),
     })
+}
+
+/// A projected median this many times the last observed value (in size)
+/// is implausible for a level or log indicator.
+pub const IMPLAUSIBLE_GROWTH: f64 = 100.0;
+
+/// Warnings for projected medians far outside any plausible range: a level
+/// or log indicator whose median in some projected year is more than
+/// [`IMPLAUSIBLE_GROWTH`] times its last observed value (a `drift_add = 50`
+/// meant as 50 %). A logit indicator stays within its bounds by
+/// construction. One warning per scenario and indicator.
+fn implausible_medians(catalog: &Catalog, tables: &Tables) -> Vec<String> {
+    use crate::model::transform::Transform;
+    use crate::tables::fan::FanKind;
+    let mut warnings = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for row in tables.fan.iter().filter(|r| r.kind == FanKind::Projected) {
+        let Some(k) = catalog.indicator_index(&row.indicator_id) else {
+            continue;
+        };
+        if !matches!(
+            catalog.indicators[k].transform,
+            Transform::Level | Transform::Log
+        ) {
+            continue;
+        }
+        let Some(last) = catalog.history[k].last() else {
+            continue;
+        };
+        let Some(p50) = row.p50 else { continue };
+        let limit = IMPLAUSIBLE_GROWTH * last.value.abs();
+        let wild = !p50.is_finite() || (limit > 0.0 && (p50 - last.value).abs() > limit);
+        if wild && seen.insert((row.scenario.clone(), k)) {
+            warnings.push(format!(
+                "scenario `{}`, indicator `{}`: the projected median of {} is {p50:.4e}, more than {IMPLAUSIBLE_GROWTH}× the last value ({} in {}); check the scenario's settings for it (e.g. a `drift_add` in percent instead of a share)",
+                row.scenario, row.indicator_id, row.year, last.value, last.year
+            ));
+        }
+    }
+    warnings
 }
 
 /// Runs the job and returns the summary the terminal shows.

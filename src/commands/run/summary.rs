@@ -15,15 +15,27 @@ pub fn summary(report: &RunReport) -> String {
     let rows = &report.tables.attainment;
     let scenarios = &report.plan.scenarios;
     let mut out = String::new();
+    let year = m
+        .target_year
+        .map_or(String::new(), |y| format!(" by {y} (on course)"));
+    let largest_se = largest_se(report);
     let _ = writeln!(
         out,
-        "P(target met), {} draws, seed {}, {} threads, {:.1} s (Monte Carlo SE ≤ {:.3})",
+        "P(target met){year}, {} draws, seed {}, {} threads, {:.1} s (Monte Carlo SE ≤ {})",
         m.draws,
         m.seed,
         m.threads,
         m.wall_seconds,
-        (0.25 / m.draws as f64).sqrt()
+        round_up(largest_se)
     );
+    if let Some(goal) = m.precision.filter(|&goal| largest_se > goal) {
+        let _ = writeln!(
+            out,
+            "warning: --precision {goal} not met: the largest standard error is {} after {} draws (--max-draws); raise --max-draws or ask for less precision",
+            round_up(largest_se),
+            m.draws
+        );
+    }
     let widths: Vec<usize> = scenarios.iter().map(|s| s.chars().count().max(6)).collect();
     let label_width = 36;
     let mut header = format!("{:<label_width$}", "target");
@@ -182,5 +194,47 @@ fn basis_notes(out: &mut String, report: &RunReport, n_targets: usize) {
                 let _ = writeln!(out, "  {id}: {}", clip(source, 110));
             }
         }
+    }
+}
+
+/// The largest standard error of a P(attain) in the run; without any, the
+/// bound for a probability of one half.
+fn largest_se(report: &RunReport) -> f64 {
+    report
+        .tables
+        .attainment
+        .iter()
+        .filter_map(|r| r.p_attain_se)
+        .fold(None, |most: Option<f64>, se| {
+            Some(most.map_or(se, |m| m.max(se)))
+        })
+        .unwrap_or_else(|| (0.25 / report.manifest.draws.max(1) as f64).sqrt())
+}
+
+/// A bound written with two significant digits, rounded up (never below
+/// the value it bounds): 0.00236 → `0.0024`, 0.0011 → `0.0011`.
+pub fn round_up(x: f64) -> String {
+    if !(x > 0.0 && x.is_finite()) {
+        return format!("{}", x.max(0.0));
+    }
+    let decimals = (1 - x.log10().floor() as i32).max(0);
+    let scale = 10f64.powi(decimals);
+    // A tiny slack so that a value already on the grid is not pushed up.
+    let up = (x * scale * (1.0 - 1e-12)).ceil() / scale;
+    format!("{up:.*}", decimals as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_up;
+
+    #[test]
+    fn a_bound_is_rounded_up_to_two_significant_digits() {
+        assert_eq!(round_up(0.00236), "0.0024");
+        assert_eq!(round_up(0.0011), "0.0011");
+        assert_eq!(round_up(0.00158), "0.0016");
+        assert_eq!(round_up(0.0020000001), "0.0021");
+        assert_eq!(round_up(0.002), "0.0020");
+        assert_eq!(round_up(0.5), "0.50");
     }
 }

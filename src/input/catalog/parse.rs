@@ -24,6 +24,18 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog> {
     analog::check_priors(&indicators_path, &indicators, &history)?;
     let (settings, settings_path) = settings::read_settings(dir)?;
     let targets = parse_targets(&read_table(&targets_path)?, &indicators, &history)?;
+    // A milestone without a row: nothing says whether it is done. (A walk
+    // or a count without one is listed by `run` as having no public data.)
+    for (k, indicator) in indicators.iter().enumerate() {
+        let milestone = indicator.transform == Transform::Milestone;
+        if milestone && history[k].is_empty() && targets.iter().any(|t| t.indicator == k) {
+            warnings.push(format!(
+                "`{}`: no row for milestone `{}`, so whether it is done is unknown; its targets get no probability (status `insufficient_history`; a row with 0 says it is not done yet)",
+                history_path.display(),
+                indicator.id
+            ));
+        }
+    }
     let mut files = vec![indicators_path, targets_path, history_path];
     files.extend(settings_path);
     Ok(Catalog {
@@ -34,6 +46,27 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog> {
         warnings,
         files,
     })
+}
+
+/// The current calendar year (UTC), from the system clock.
+pub fn current_year() -> i32 {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    year_of_day((seconds / 86_400) as i64)
+}
+
+/// The calendar year of a day counted from 1970-01-01 (H. Hinnant's
+/// civil-from-days).
+fn year_of_day(days: i64) -> i32 {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as i32
 }
 
 fn check_id(id: &str, place: Place) -> Result<()> {
@@ -237,6 +270,14 @@ fn parse_history(
             return Err(Error::input(
                 row.cell_place(c_year),
                 "a calendar year",
+                format!("{year}"),
+            ));
+        }
+        let this_year = current_year();
+        if year > this_year {
+            return Err(Error::input(
+                row.cell_place(c_year),
+                format!("a year that has passed (it is {this_year}): a history row is a published figure, not a goal"),
                 format!("{year}"),
             ));
         }
@@ -476,4 +517,18 @@ fn parse_targets(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::year_of_day;
+
+    #[test]
+    fn the_year_of_a_day_turns_on_new_year() {
+        assert_eq!(year_of_day(0), 1970);
+        assert_eq!(year_of_day(20_818), 2026); // 2026-12-31
+        assert_eq!(year_of_day(20_819), 2027); // 2027-01-01
+        assert_eq!(year_of_day(20_454), 2026); // 2026-01-01
+        assert_eq!(year_of_day(20_453), 2025);
+    }
 }

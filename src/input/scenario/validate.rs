@@ -55,6 +55,38 @@ pub(super) fn select(
     Ok(out)
 }
 
+/// The first projected year of indicator `k` (the year after its last
+/// observation); None without history.
+fn first_projected(catalog: &Catalog, k: usize) -> Option<i32> {
+    catalog.history[k].last().map(|o| o.year + 1)
+}
+
+/// An entry whose years all lie before the first projected year of every
+/// indicator it selects does nothing: an input error naming its key.
+fn acts_in_projection(
+    catalog: &Catalog,
+    indicators: &[usize],
+    last_year: i32,
+    place: Place,
+) -> Result<()> {
+    let firsts: Vec<(usize, i32)> = indicators
+        .iter()
+        .map(|&k| first_projected(catalog, k).map(|f| (k, f)))
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    match firsts.iter().min_by_key(|(_, f)| *f) {
+        Some(&(k, first)) if last_year < first => Err(Error::input(
+            place,
+            format!(
+                "a year from {first} on, when `{}` is first projected (an entry before it does nothing)",
+                catalog.indicators[k].id
+            ),
+            format!("{last_year}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn applies(catalog: &Catalog, indicators: &[usize], test: impl Fn(&Transform) -> bool) -> bool {
     indicators
         .iter()
@@ -88,6 +120,9 @@ pub(super) fn validate_own(p: &Parsed, catalog: &Catalog, out: &mut Scenario) ->
                     format!("{t}"),
                 ));
             }
+        }
+        if let Some(to) = a.to {
+            acts_in_projection(catalog, &indicators, to, key("to"))?;
         }
         let walk_fields = [
             ("drift_mult", &drift_mult),
@@ -190,13 +225,14 @@ pub(super) fn validate_own(p: &Parsed, catalog: &Catalog, out: &mut Scenario) ->
                 "only milestones",
             ));
         }
-        let indicators = indicators
+        let indicators: Vec<usize> = indicators
             .into_iter()
             .filter(|&k| {
                 let t = catalog.indicators[k].transform;
                 t.is_walk() || t == Transform::Count
             })
             .collect();
+        acts_in_projection(catalog, &indicators, s.year, key("year"))?;
         out.shocks.push(Shock {
             key: stable_hash(&format!("{name}/shock/{i}")),
             name: s

@@ -5,7 +5,7 @@
     python3 bench/numpy_peer.py --data data --scenarios scenarios --counts
 
 Reads data/{indicators,targets,history}.csv and scenarios/*.toml directly and
-computes P(attain) for every scenario and target as MODEL.md §2–6 defines it,
+computes P(attain) for every scenario and target as docs/model.md §2–6 defines it,
 written to a CSV (scenario, target_id, status, p_attain, draws). It is what an
 economist would write: vectorised over draws with NumPy, one indicator at a
 time, without tricks. It shares no code and no random numbers with attain
@@ -76,7 +76,7 @@ def load_catalog(data):
         ind = by_id[row["indicator_id"]]
         value = float(row["value"])
         if ind["transform"] == "logit" and value in (ind["lower"], ind["upper"]):
-            half = 0.5 * 10.0 ** -ind["decimals"]  # MODEL.md §1: half a unit inside
+            half = 0.5 * 10.0 ** -ind["decimals"]  # docs/model.md §1: half a unit inside
             value = value + half if value == ind["lower"] else value - half
         history[ind["id"]][int(row["year"])] = value
     for ind in indicators:
@@ -158,7 +158,7 @@ def inverse(ind, g):
 
 
 def fit(ind):
-    """Sufficient statistics of MODEL.md §2–4, or None when history is too short."""
+    """Sufficient statistics of docs/model.md §2–4, or None when history is too short."""
     years = np.array([y for y, _ in ind["history"]], dtype=float)
     values = np.array([v for _, v in ind["history"]], dtype=float)
     n = len(years)
@@ -187,7 +187,7 @@ def fit(ind):
 
 
 def settings(ind, scenario, years):
-    """M, A, V, R, hazard per projected year; shocks; factor (MODEL.md §5)."""
+    """M, A, V, R, hazard per projected year; shocks; factor (docs/model.md §5)."""
     h = len(years)
     M, A, V, R, H = np.ones(h), np.zeros(h), np.ones(h), np.ones(h), np.zeros(h)
     walk = ind["transform"] in WALKS

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a large catalog for the scaling runs of bench/run.sh.
 
-    python3 bench/make_catalog.py --data data --indicators 1000 --out /tmp/big1000
+    python3 bench/make_catalog.py --data data --indicators 1000 --out big1000
 
 Replicates the shipped indicators (in catalog order, cycling) until there are
 `--indicators` of them: replica r of indicator `x` is `x__r{r}` with the same

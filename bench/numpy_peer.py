@@ -6,7 +6,7 @@
 
 Reads data/{indicators,targets,history}.csv, data/model.toml and
 scenarios/*.toml directly and computes P(attain) for every scenario and target
-as MODEL.md §2–6 defines it, written to a CSV (scenario, target_id, status,
+as docs/model.md §2–6 defines it, written to a CSV (scenario, target_id, status,
 analog, p_attain, draws). It is what an economist would write: vectorised
 over draws with NumPy, one indicator at a time, without tricks. It shares no
 code and no random numbers with attain (NumPy's PCG64 here), so its
@@ -63,7 +63,7 @@ import numpy as np
 
 WALKS = ("level", "log", "logit")
 DEFAULT_ANALOG_WEIGHT = 0.5
-# The numeric fields of scenario entries that may be uncertain levers (MODEL.md §5).
+# The numeric fields of scenario entries that may be uncertain levers (docs/model.md §5).
 NUMERIC = ("drift_mult", "drift_add", "vol_scale", "rate_mult", "rate", "hazard", "probability", "size")
 
 
@@ -102,12 +102,12 @@ def load_catalog(data):
         ind = by_id[row["indicator_id"]]
         value = float(row["value"])
         if ind["transform"] == "logit" and value in (ind["lower"], ind["upper"]):
-            half = 0.5 * 10.0 ** -ind["decimals"]  # MODEL.md §1: half a unit inside
+            half = 0.5 * 10.0 ** -ind["decimals"]  # docs/model.md §1: half a unit inside
             value = value + half if value == ind["lower"] else value - half
         history[ind["id"]][int(row["year"])] = value
     for ind in indicators:
         ind["history"] = sorted(history[ind["id"]].items())
-    for ind in indicators:  # MODEL.md §2b: the rules that make an analog well defined
+    for ind in indicators:  # docs/model.md §2b: the rules that make an analog well defined
         name = ind["analog"]
         if name is None:
             continue
@@ -204,7 +204,7 @@ def inverse(ind, g):
 
 
 def increments(ind, history):
-    """m, K, mu_hat and SS of a history on the indicator's transform (MODEL.md §2)."""
+    """m, K, mu_hat and SS of a history on the indicator's transform (docs/model.md §2)."""
     if len(history) < 2:
         return 0, 0.0, 0.0, 0.0
     years = np.array([y for y, _ in history], dtype=float)
@@ -217,7 +217,7 @@ def increments(ind, history):
 
 
 def fit(ind, assumed_rate):
-    """Sufficient statistics of MODEL.md §2–4 and the targets' status; None
+    """Sufficient statistics of docs/model.md §2–4 and the targets' status; None
     when the history is too short (status insufficient_history)."""
     history = ind["history"]
     n = len(history)
@@ -247,7 +247,7 @@ def fit(ind, assumed_rate):
     else:
         if n < 1:
             return None
-        # MODEL.md §2b: the analog's increments as a power prior of weight a.
+        # docs/model.md §2b: the analog's increments as a power prior of weight a.
         a = ind["analog_weight"] if ind["analog_weight"] is not None else DEFAULT_ANALOG_WEIGHT
         m0, K0, mu0, ss0 = increments(ind, analog["history"])
         kappa0, nu0 = a * K0, a * m0 - 1
@@ -263,14 +263,14 @@ def fit(ind, assumed_rate):
 
 
 def persistence(ind, prior):
-    """The drift persistence of a walk (MODEL.md §2c): a fixed phi, or the prior (phi_k, w_k)."""
+    """The drift persistence of a walk (docs/model.md §2c): a fixed phi, or the prior (phi_k, w_k)."""
     if ind["persistence"] is not None:
         return ind["persistence"]
     return prior if prior is not None else 1.0
 
 
 def draw_levers(scenarios, n, rng):
-    """One value per draw of every uncertain lever (MODEL.md §5), by entry identity."""
+    """One value per draw of every uncertain lever (docs/model.md §5), by entry identity."""
     levers = {}
     for s in scenarios.values():
         for entry in s["adjust"] + s["shock"]:
@@ -286,7 +286,7 @@ def draw_levers(scenarios, n, rng):
 
 
 def settings(ind, f, scenario, years, levers):
-    """M, A, V, R, hazard per projected year (MODEL.md §5): arrays of the
+    """M, A, V, R, hazard per projected year (docs/model.md §5): arrays of the
     years, or draws × years where an uncertain lever enters; shocks; factor."""
     h = len(years)
     M, A, V, R, H, rate = np.ones(h), np.zeros(h), np.ones(h), np.ones(h), np.zeros(h), np.zeros(h)

@@ -1,7 +1,7 @@
 //! Errors of `attain`: what went wrong, where, and how it maps to an exit status.
 //!
 //! In: nothing. Out: [`Error`], whose [`Error::exit_code`] is 2 for bad input
-//! or bad arguments and 1 for anything else (INTERFACE.md).
+//! or bad arguments and 1 for anything else (README).
 
 use std::path::PathBuf;
 

@@ -1,4 +1,4 @@
-//! The Monte Carlo engine (MODEL.md §2–7).
+//! The Monte Carlo engine (docs/model.md §2–7).
 //!
 //! In: a compiled [`Plan`](crate::plan::Plan) and [`Settings`]. Out: an
 //! [`Outcome`] of summaries: per scenario and fan series (indicator ×

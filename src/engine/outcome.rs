@@ -53,7 +53,7 @@ pub struct Outcome {
     /// `[s * groups + g]`: draws with exactly k targets met, k = 0..=members.
     pub scorecard: Vec<Vec<u64>>,
     /// Per row of [`crate::plan::Plan::sensitivity`]: draws and draws met by
-    /// bin of the lever's uniform (MODEL.md §6b).
+    /// bin of the lever's uniform (docs/model.md §6b).
     pub sensitivity: Vec<Bins>,
     /// Where the time went (varies from run to run; not a result).
     pub timing: Timing,

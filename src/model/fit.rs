@@ -1,4 +1,4 @@
-//! Fitting each indicator's history (MODEL.md §2–4).
+//! Fitting each indicator's history (docs/model.md §2–4).
 //!
 //! In: an indicator's transform, its history as (year, value) pairs sorted
 //! by year, and what it may borrow (an analog's power prior, a rate the
@@ -11,7 +11,7 @@ use super::transform::Transform;
 
 /// The sufficient statistics of a walk's history on the transform scale:
 /// m increments over K years, the drift estimate μ̂ = (G_n − G_1) / K and
-/// SS = Σ (z_i − k_i μ̂)² / k_i (MODEL.md §2).
+/// SS = Σ (z_i − k_i μ̂)² / k_i (docs/model.md §2).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Increments {
     /// m, the number of increments (observations − 1).
@@ -58,7 +58,7 @@ impl Increments {
 }
 
 /// The power prior an analog series gives a walk's drift and scale
-/// (MODEL.md §2b): its increments weighted by a in (0, 1].
+/// (docs/model.md §2b): its increments weighted by a in (0, 1].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PowerPrior {
     /// κ0 = a·K′.
@@ -88,7 +88,7 @@ impl PowerPrior {
 }
 
 /// The fitted random walk of a `level`, `log` or `logit` indicator: the
-/// posterior of its drift and scale (MODEL.md §2; with an analog, §2b).
+/// posterior of its drift and scale (docs/model.md §2; with an analog, §2b).
 ///
 /// σ² = ν·s²/χ²_ν and μ ~ Normal(μn, σ²/κ); without an analog κ = K,
 /// μn = μ̂, ν = m − 1 and s² = SS/(m − 1).
@@ -114,7 +114,7 @@ pub struct WalkFit {
 
 impl WalkFit {
     /// Location, scale and degrees of freedom of the Student-t predictive of
-    /// G_T with no shocks and no factors (MODEL.md §2, §2b), given Σ M_t, Σ A_t and
+    /// G_T with no shocks and no factors (docs/model.md §2, §2b), given Σ M_t, Σ A_t and
     /// Σ V_t² over the projected years.
     pub fn predictive(&self, sum_m: f64, sum_a: f64, sum_v2: f64) -> (f64, f64, f64) {
         let location = self.g_last + sum_m * self.drift + sum_a;
@@ -123,7 +123,7 @@ impl WalkFit {
     }
 }
 
-/// The fitted additions of a `count` indicator (MODEL.md §3).
+/// The fitted additions of a `count` indicator (docs/model.md §3).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CountFit {
     /// y_n.
@@ -151,7 +151,7 @@ pub enum Fit {
     /// A Gamma–Poisson stock.
     Count(CountFit),
     /// A stock with only its current value: its additions come from a
-    /// rate the scenarios assume (MODEL.md §3).
+    /// rate the scenarios assume (docs/model.md §3).
     AssumedCount {
         /// The year of the stock.
         last_year: i32,
@@ -236,7 +236,7 @@ pub fn fit(transform: Transform, history: &[(i32, f64)], borrowing: Borrowing) -
             let own = Increments::of(t, history);
             let g_last = t.forward(last);
             match borrowing.prior {
-                // MODEL.md §2b: the own increments update the analog's prior.
+                // docs/model.md §2b: the own increments update the analog's prior.
                 Some(prior) => {
                     let kappa = prior.kappa + own.span_years;
                     let drift = (prior.kappa * prior.drift + own.span_years * own.drift) / kappa;

@@ -1,4 +1,4 @@
-//! Uncertain scenario levers (MODEL.md §5): a judgement written as a range.
+//! Uncertain scenario levers (docs/model.md §5): a judgement written as a range.
 //!
 //! In: a lever's distribution and, per draw, one uniform u. Out: the lever's
 //! value in that draw, by inverting its distribution function at u.

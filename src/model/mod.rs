@@ -5,7 +5,7 @@
 //! this layer (inputs, plan, engine, tables, commands) uses these types;
 //! nothing here uses theirs.
 //!
-//! - [`transform`]: the scales indicators walk on (MODEL.md §1) and the
+//! - [`transform`]: the scales indicators walk on (docs/model.md §1) and the
 //!   rounding of published figures (§6);
 //! - [`target`]: what a target asks and how one draw is tested against it (§6);
 //! - [`fit`]: the sufficient statistics of a history (§2–4);

@@ -1,4 +1,4 @@
-//! Drift persistence (MODEL.md §2c): how much of a walk's fitted drift
+//! Drift persistence (docs/model.md §2c): how much of a walk's fitted drift
 //! carries into each projected year.
 //!
 //! In: the catalog's prior {(φ_k, w_k)} or an indicator's fixed φ. Out: per
@@ -56,7 +56,7 @@ impl Persistence {
 }
 
 /// Σ_t M_t·φ^j over projected years j = 1, 2, … with drift multipliers
-/// `drift_mult` (the drift weight of the closed form, MODEL.md §2c).
+/// `drift_mult` (the drift weight of the closed form, docs/model.md §2c).
 pub fn damped_sum(drift_mult: &[f64], phi: f64) -> f64 {
     let mut power = 1.0;
     drift_mult

@@ -6,7 +6,7 @@
 //! of a scenario entry, the uniform deciding a shock, the uniform an uncertain
 //! lever is drawn from. Because a block of draws
 //! always gets the same stream, whichever thread runs it, results do not
-//! depend on the thread count (MODEL.md §7).
+//! depend on the thread count (docs/model.md §7).
 //!
 //! ## Derivation
 //! `state = SplitMix64(seed ⊕ SplitMix64(domain ⊕ SplitMix64(key ⊕ SplitMix64(block))))`,

@@ -132,7 +132,7 @@ impl Predictive {
 
 /// A finite mixture of continuous predictives, Σ_k w_k·F_k (weights summing
 /// to 1): the predictive of a walk whose drift persistence is uncertain
-/// (MODEL.md §2c).
+/// (docs/model.md §2c).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mixture {
     components: Vec<(f64, Predictive)>,
@@ -293,7 +293,7 @@ impl Pmf {
         Pmf { mass }
     }
 
-    /// Negative binomial: P(N = j) = Γ(j + r)/(j! Γ(r)) p^r (1 − p)^j (MODEL.md §3).
+    /// Negative binomial: P(N = j) = Γ(j + r)/(j! Γ(r)) p^r (1 − p)^j (docs/model.md §3).
     pub fn negative_binomial(r: f64, p: f64) -> Self {
         if p >= 1.0 {
             return Pmf::new(vec![1.0]);

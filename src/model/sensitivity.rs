@@ -1,4 +1,4 @@
-//! Which lever matters (MODEL.md §6b): what a target's attainment does
+//! Which lever matters (docs/model.md §6b): what a target's attainment does
 //! across the range of one uncertain lever.
 //!
 //! In: per draw, the lever's uniform u and whether the draw meets the
@@ -25,7 +25,7 @@
 //!   data", EJOR 226 (2013): first-order indices from one sample by
 //!   partitioning the input's range.
 
-/// Equal-probability bins of a lever's uniform (B of MODEL.md §6b).
+/// Equal-probability bins of a lever's uniform (B of docs/model.md §6b).
 pub const BINS: usize = 20;
 
 /// Bins at each end of the range that make a tornado bar's end: the lowest

@@ -1,7 +1,7 @@
 //! Mergeable quantile sketches for fan charts and target statistics.
 //!
 //! In: values, one per draw. Out: quantiles and extremes. A [`Grid`] is set
-//! from a pilot sample (MODEL.md leaves the method open): a fine uniform grid
+//! from a pilot sample (docs/model.md leaves the method open): a fine uniform grid
 //! over the pilot's central range, widened, holds the 5–95 % quantiles; values
 //! outside it are counted below or above. Integer-valued series (counts,
 //! milestones) get one cell per integer, so their quantiles are exact.

@@ -1,4 +1,4 @@
-//! What a target asks, and how one draw is tested against it (MODEL.md §6).
+//! What a target asks, and how one draw is tested against it (docs/model.md §6).
 //!
 //! In: a target's kind, comparator, value and the years its statistic is
 //! made of. Out: a [`TargetTest`] and, per draw, the statistic and whether
@@ -14,7 +14,7 @@ use super::transform::{pow10, round_scaled, Transform};
 use super::Named;
 
 crate::named_enum! {
-    /// The kind of a target as files spell it (MODEL.md §6).
+    /// The kind of a target as files spell it (docs/model.md §6).
     pub enum Kind {
         /// The value in the target year.
         Level = "level",
@@ -71,7 +71,7 @@ impl Comparator {
     }
 }
 
-/// How a target's statistic is formed (MODEL.md §6), with the years it needs.
+/// How a target's statistic is formed (docs/model.md §6), with the years it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetKind {
     /// The value in the target year.

@@ -1,11 +1,11 @@
-//! The scales indicators move on (MODEL.md §1) and the rounding of published
-//! figures (MODEL.md §6).
+//! The scales indicators move on (docs/model.md §1) and the rounding of published
+//! figures (docs/model.md §6).
 //!
 //! In: natural values. Out: transform-scale values and back, and figures
 //! rounded as a statistical office publishes them: half away from zero, to
 //! the indicator's decimals.
 
-/// How an indicator's natural value maps onto the line where it walks (MODEL.md §1).
+/// How an indicator's natural value maps onto the line where it walks (docs/model.md §1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Transform {
     /// g(x) = x.
@@ -37,7 +37,7 @@ impl Transform {
         }
     }
 
-    /// Whether the indicator moves as a random walk on a transformed scale (MODEL.md §2).
+    /// Whether the indicator moves as a random walk on a transformed scale (docs/model.md §2).
     pub fn is_walk(&self) -> bool {
         matches!(
             self,

@@ -3,9 +3,9 @@
 //! In: the [`Catalog`], the resolved [`Scenario`]s and the horizon year. Out:
 //! a [`Plan`] in which every indicator knows its transform, its fit, its
 //! projected years and, per scenario, the settings of every year
-//! ([`PathSpec`], MODEL.md §5); and every target knows its status, its test
+//! ([`PathSpec`], docs/model.md §5); and every target knows its status, its test
 //! and which observed values or projected years its statistic is made of
-//! ([`TargetPlan`], MODEL.md §6).
+//! ([`TargetPlan`], docs/model.md §6).
 
 mod path;
 mod target;
@@ -30,7 +30,7 @@ pub struct IndicatorPlan {
     pub index: usize,
     /// The scale it moves on.
     pub transform: Transform,
-    /// How far its fitted drift carries on (MODEL.md §2c).
+    /// How far its fitted drift carries on (docs/model.md §2c).
     pub persistence: Persistence,
     /// Its fit.
     pub fit: Fit,
@@ -82,7 +82,7 @@ pub struct Plan {
     /// inherited entry shares its parent's slot).
     pub levers: Vec<Lever>,
     /// The sensitivity table's rows, by scenario then target: every lever
-    /// that moves a target's indicator in that scenario (MODEL.md §6b).
+    /// that moves a target's indicator in that scenario (docs/model.md §6b).
     pub sensitivity: Vec<LeverTarget>,
     /// Factor stream keys.
     pub factors: Vec<u64>,
@@ -261,7 +261,7 @@ pub fn compile(
         .map(|i| i.start)
         .min()
         .unwrap_or(horizon);
-    // Which levers move which target, scenario by scenario (MODEL.md §6b).
+    // Which levers move which target, scenario by scenario (docs/model.md §6b).
     let shock_levers: Vec<Option<usize>> = shocks
         .iter()
         .map(|(_, p)| match p {

@@ -1,4 +1,4 @@
-//! One scenario's settings for one indicator, year by year (MODEL.md §5).
+//! One scenario's settings for one indicator, year by year (docs/model.md §5).
 //!
 //! In: a resolved scenario, an indicator and its projected years. Out: a
 //! [`PathSpec`]: the drift multiplier M_t, added drift A_t, volatility scale

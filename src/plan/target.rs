@@ -18,7 +18,7 @@ crate::named_enum! {
         /// A probability from the indicator's own history and the scenario.
         Ok = "ok",
         /// A probability from fewer than three own observations and the
-        /// dynamics of an analog series (MODEL.md §2b).
+        /// dynamics of an analog series (docs/model.md §2b).
         Borrowed = "borrowed",
         /// Too little history: no probability.
         InsufficientHistory = "insufficient_history",

@@ -1,5 +1,5 @@
 //! `sensitivity.parquet`: which uncertain lever matters for which target
-//! (MODEL.md §6b).
+//! (docs/model.md §6b).
 //!
 //! In: the plan (its levers and which targets each moves, per scenario) and
 //! the engine's outcome (per row, the draws and draws met by bin of the

@@ -421,7 +421,7 @@ fn scenario_hazard_above_one_is_an_error() {
         .assert_input_error(&[&key("push.toml", "adjust[1].hazard"), "[0, 1]", "1.2"]);
 }
 
-// uncertain levers (MODEL.md §5): a range instead of a number
+// uncertain levers (docs/model.md §5): a range instead of a number
 
 #[test]
 fn scenario_ranges_are_checked_like_numbers() {
@@ -568,7 +568,7 @@ fn scenario_name_must_match_its_file() {
 }
 
 // ---------------------------------------------------------------------------
-// analogs (MODEL.md §2b) and assumed rates (§3)
+// analogs (docs/model.md §2b) and assumed rates (§3)
 // ---------------------------------------------------------------------------
 
 /// Gives the fixture's indicators the `analog` and `analog_weight` columns,
@@ -748,7 +748,7 @@ fn an_assumed_rate_projects_a_single_stock_and_is_refused_elsewhere() {
 }
 
 // ---------------------------------------------------------------------------
-// drift persistence (MODEL.md §2c): data/model.toml and the `persistence` column
+// drift persistence (docs/model.md §2c): data/model.toml and the `persistence` column
 // ---------------------------------------------------------------------------
 
 #[test]

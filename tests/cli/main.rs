@@ -30,7 +30,7 @@ mod run;
 
 const DRAWS: &str = "4000";
 
-/// The columns of `attainment.parquet` promised by INTERFACE.md, in order.
+/// The columns of `attainment.parquet` promised by docs/outputs.md, in order.
 const ATTAINMENT_COLUMNS: [&str; 32] = [
     "scenario",
     "target_id",

@@ -425,7 +425,7 @@ fn precision_mode_adds_draws_until_every_standard_error_is_small_enough() {
 // required effort and year-on-year comparison
 // ---------------------------------------------------------------------------
 
-/// The contract columns of INTERFACE.md, then the extra ones.
+/// The contract columns of docs/outputs.md, then the extra ones.
 const REQUIRED_COLUMNS: [&str; 12] = [
     "scenario",
     "target_id",

@@ -1,4 +1,4 @@
-//! MODEL.md §2b (an analog's power prior) and §3 (a count's assumed rate)
+//! docs/model.md §2b (an analog's power prior) and §3 (a count's assumed rate)
 //! held against their closed forms, computed here independently of the
 //! crate: the Student-t of the posterior predictive for walks that borrow
 //! an analog's dynamics with one, two and four own observations on the
@@ -91,7 +91,7 @@ ac_t,ac,level,>=,25,2025,,,test
     }
 }
 
-/// (m, K, μ̂, SS) of a history on scale g, MODEL.md §2.
+/// (m, K, μ̂, SS) of a history on scale g, docs/model.md §2.
 fn increments(series: &[(i32, f64)], g: &dyn Fn(f64) -> f64) -> (f64, f64, f64, f64) {
     let n = series.len();
     if n < 2 {

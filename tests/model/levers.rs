@@ -1,4 +1,4 @@
-//! Uncertain levers (MODEL.md §5) and the sensitivity table (§6b) held
+//! Uncertain levers (docs/model.md §5) and the sensitivity table (§6b) held
 //! against closed forms: P(attain) = E_L[P(attain | L)], a one-dimensional
 //! integral of §2's Student-t (or §3's negative binomial, or §4's
 //! milestone) over the lever's density; `p_low` and `p_high` the same

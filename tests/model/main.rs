@@ -1,4 +1,4 @@
-//! MODEL.md held against closed forms.
+//! docs/model.md held against closed forms.
 //!
 //! One small catalog exercises every formula: random walks on the `level`,
 //! `log` and `logit` scales with gaps in the history, scenario adjustments
@@ -181,7 +181,7 @@ fn row<'a>(t: &'a Tables, scenario: &str, target: &str) -> &'a AttainmentRow {
         .unwrap_or_else(|| panic!("{scenario}/{target}"))
 }
 
-/// The fit of MODEL.md §2, computed here independently of the crate.
+/// The fit of docs/model.md §2, computed here independently of the crate.
 fn fit(series: &[(i32, f64)], g: impl Fn(f64) -> f64) -> (f64, f64, f64, f64) {
     let n = series.len();
     let k = f64::from(series[n - 1].0 - series[0].0);
@@ -196,7 +196,7 @@ fn fit(series: &[(i32, f64)], g: impl Fn(f64) -> f64) -> (f64, f64, f64, f64) {
     (gs[n - 1], mu, ss / dof, k)
 }
 
-/// P(G_T ≥ cut) for the Student-t predictive of MODEL.md §2.
+/// P(G_T ≥ cut) for the Student-t predictive of docs/model.md §2.
 fn p_walk(
     series: &[(i32, f64)],
     g: impl Fn(f64) -> f64,
@@ -329,7 +329,7 @@ fn increase_with_a_future_base_year_and_cumulative_match_their_closed_forms() {
     );
 }
 
-/// P(N ≥ j) for the negative binomial of MODEL.md §3.
+/// P(N ≥ j) for the negative binomial of docs/model.md §3.
 fn p_count_at_least(j: u64, additions: f64, span: f64, horizon: f64, rate_mult: f64) -> f64 {
     let r = 0.5 + additions;
     let p = span / (span + horizon * rate_mult);
@@ -557,7 +557,7 @@ fn assert_required(got: &RequiredRow, predictive: &StudentsT, cut: f64, w: f64, 
     );
 }
 
-/// The Student-t predictive of G_T with ΣM = ΣV² = h (MODEL.md §2).
+/// The Student-t predictive of G_T with ΣM = ΣV² = h (docs/model.md §2).
 fn predictive(series: &[(i32, f64)], g: impl Fn(f64) -> f64, h: f64) -> StudentsT {
     let (g_last, mu, s2, k) = fit(series, &g);
     let dof = (series.len() - 2) as f64;

@@ -1,4 +1,4 @@
-//! MODEL.md §2c (drift persistence) held against its closed form: with φ
+//! docs/model.md §2c (drift persistence) held against its closed form: with φ
 //! fixed, the Student-t of §2 with M_t replaced by M_t·φ^j; with the
 //! catalog's prior, the mixture Σ_k w_k·(that Student-t). Scenario
 //! multipliers act on the damped drift, additions are not damped.

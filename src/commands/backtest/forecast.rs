@@ -1,5 +1,5 @@
 //! One forecast and its scores: the closed-form predictive of a fit at a
-//! horizon (MODEL.md §2, §2b, §3), scored against a published figure.
+//! horizon (docs/model.md §2, §2b, §3), scored against a published figure.
 //!
 //! In: a fit, a horizon and the figure published for that year. Out: a
 //! [`ScoreRow`]: PIT, coverage of the central intervals, and the CRPS of the
@@ -38,7 +38,7 @@ pub(super) enum Forecast {
 
 impl Forecast {
     /// The forecast `horizon` years ahead of a fit whose walk has drift
-    /// persistence `persistence` (MODEL.md §2c).
+    /// persistence `persistence` (docs/model.md §2c).
     pub(super) fn of(f: &Fit, persistence: &Persistence, horizon: i32) -> Option<Self> {
         let h = f64::from(horizon);
         match f {

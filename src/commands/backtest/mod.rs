@@ -10,10 +10,10 @@
 //! `official` or `secondary`, never `illustrative` or `plan`) of years up to
 //! the origin are fitted with [`crate::model::fit::fit`] (the same fit and minimum
 //! history as `attain run`; an analog's published figures up to the origin
-//! enter as its power prior, exactly as `run` uses them, MODEL.md §2b), and
+//! enter as its power prior, exactly as `run` uses them, docs/model.md §2b), and
 //! the baseline model is projected: the fitted
 //! model with no scenario adjustments (M = 1, A = 0, V = 1, R = 1, no shocks),
-//! in closed form (MODEL.md §2, §3), so every number is exact and
+//! in closed form (docs/model.md §2, §3), so every number is exact and
 //! deterministic. An origin counts only if the indicator has a published
 //! figure in that year, so the horizon `year − origin` is the model's own
 //! horizon and no fit is scored twice under two origin labels.

@@ -15,7 +15,7 @@ use crate::plan::{IndicatorPlan, Plan};
 
 /// Randomness shared by all indicators of a block: the uncertain levers'
 /// values, the common factors' yearly values and whether each shock
-/// happens, per draw (MODEL.md §5).
+/// happens, per draw (docs/model.md §5).
 pub struct Commons {
     /// Calendar years from the plan's first projected year.
     pub(super) years: usize,

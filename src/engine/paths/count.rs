@@ -1,4 +1,4 @@
-//! Counts (MODEL.md §3): a stock that only grows by Poisson additions
+//! Counts (docs/model.md §3): a stock that only grows by Poisson additions
 //! whose yearly rate has a Gamma posterior (Jeffreys prior).
 //!
 //! In: a count's fit and its settings per scenario. Out: the stocks of one
@@ -87,7 +87,7 @@ pub struct Chunk {
     subs_state: Vec<Option<(usize, Stream)>>,
 }
 
-/// The paths of a Gamma–Poisson stock (MODEL.md §3).
+/// The paths of a Gamma–Poisson stock (docs/model.md §3).
 ///
 /// Per draw: the rate λ, a sub-stream seed and one uniform per year. Every
 /// scenario uses the same uniforms (by inversion, for rates below

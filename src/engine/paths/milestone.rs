@@ -1,4 +1,4 @@
-//! Milestones (MODEL.md §4): 0 until done, then 1.
+//! Milestones (docs/model.md §4): 0 until done, then 1.
 //!
 //! In: whether the history already holds a 1 and each scenario's yearly
 //! hazard. Out: the paths of one block of draws.

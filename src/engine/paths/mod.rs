@@ -5,10 +5,10 @@
 //! draws of the block). What moves an indicator is its model:
 //!
 //! - `walk.rs`: a random walk with drift and Student-t parameter
-//!   uncertainty (`level`, `log`, `logit`; MODEL.md §2);
+//!   uncertainty (`level`, `log`, `logit`; docs/model.md §2);
 //! - `count.rs`: a stock growing by Poisson additions with a Gamma-
-//!   distributed rate (MODEL.md §3), by the inversion of `poisson.rs`;
-//! - `milestone.rs`: done with a yearly hazard (MODEL.md §4).
+//!   distributed rate (docs/model.md §3), by the inversion of `poisson.rs`;
+//! - `milestone.rs`: done with a yearly hazard (docs/model.md §4).
 //!
 //! Every kernel draws from the indicator's stream of the block, keyed by
 //! (seed, indicator, block), and every scenario uses the same draws (common

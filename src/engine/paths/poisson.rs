@@ -1,5 +1,5 @@
 //! Poisson variates by inversion of the distribution function, coupled
-//! across rates: the count paths' additions (MODEL.md §3).
+//! across rates: the count paths' additions (docs/model.md §3).
 //!
 //! In: a rate λ and a uniform u. Out: the smallest k with P(X ≤ k) > u, the
 //! same k for the same u in every scenario whose rate is the same, and a

@@ -1,5 +1,5 @@
 //! The random walk with drift and Student-t parameter uncertainty
-//! (MODEL.md §2), for `level`, `log` and `logit` indicators.
+//! (docs/model.md §2), for `level`, `log` and `logit` indicators.
 //!
 //! In: a walk's fit and its settings per scenario. Out: the paths of one
 //! block of draws on the transform scale, and their natural values in the
@@ -17,7 +17,7 @@ use crate::model::persistence::Persistence;
 use crate::plan::{IndicatorPlan, Setting};
 
 /// The paths of a random walk with drift and parameter uncertainty
-/// (MODEL.md §2, §2b, §2c): per draw, σ² = ν·s²/χ²_ν and μ ~ Normal(μn, σ²/κ)
+/// (docs/model.md §2, §2b, §2c): per draw, σ² = ν·s²/χ²_ν and μ ~ Normal(μn, σ²/κ)
 /// from the fit's posterior and a persistence φ, then year by year
 /// G_t = G_{t−1} + M_t·φ^j·μ + A_t + V_t·σ·ε_t + shocks, with ε_t mixed with
 /// the scenario's common factor, if any. A setting or shock size written as
@@ -49,7 +49,7 @@ pub(super) fn walk(
     mu.resize(len, 0.0);
     grow(e, years * len);
     shock.resize(len, 0.0);
-    // Drift persistence (MODEL.md §2c): the drift of projected year j is
+    // Drift persistence (docs/model.md §2c): the drift of projected year j is
     // φ^j·μ. With φ = 1 (the walk with drift) μ itself is the drift of every
     // year; otherwise each year's damped drift is kept by draw.
     let persistence = &ip.persistence;

@@ -1,4 +1,4 @@
-//! Analogs (MODEL.md §2b): which indicator's dynamics another borrows, and
+//! Analogs (docs/model.md §2b): which indicator's dynamics another borrows, and
 //! the rules that make the borrowing well defined.
 //!
 //! In: the indicators table's `analog` and `analog_weight` cells, then the

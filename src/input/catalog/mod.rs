@@ -2,7 +2,7 @@
 //!
 //! In: `indicators`, `targets` and `history` tables from a data folder
 //! ([`crate::input::table`]). Out: a [`Catalog`] whose values cannot be wrong in the
-//! ways INTERFACE.md and MODEL.md §1, §3, §6 forbid, plus warnings (values on
+//! ways the README (Data) and docs/model.md §1, §3, §6 forbid, plus warnings (values on
 //! a `logit` bound nudged inside). Every error names the file, the row as a
 //! spreadsheet numbers it, the column, what was expected and what was found.
 //!
@@ -52,11 +52,11 @@ pub struct Indicator {
     pub transform: Transform,
     /// Decimals the figure is published with.
     pub decimals: i32,
-    /// The indicator whose dynamics this one borrows (MODEL.md §2b).
+    /// The indicator whose dynamics this one borrows (docs/model.md §2b).
     pub analog: Option<Analog>,
     /// The publication that carries, or would carry, its yearly figures.
     pub published_in: Option<String>,
-    /// A drift persistence φ fixed for this indicator (MODEL.md §2c);
+    /// A drift persistence φ fixed for this indicator (docs/model.md §2c);
     /// `None`: the catalog's prior.
     pub persistence: Option<f64>,
     /// Its row in the indicators table (as a spreadsheet numbers it).
@@ -64,7 +64,7 @@ pub struct Indicator {
 }
 
 /// An indicator's analog: another indicator of the same transform whose
-/// history enters its fit as a power prior of weight `weight` (MODEL.md §2b).
+/// history enters its fit as a power prior of weight `weight` (docs/model.md §2b).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analog {
     /// The analog's index in [`Catalog::indicators`].
@@ -150,7 +150,7 @@ impl Catalog {
             .max()
     }
 
-    /// The drift persistence of an indicator (MODEL.md §2c): its own fixed
+    /// The drift persistence of an indicator (docs/model.md §2c): its own fixed
     /// φ, else the catalog's prior, else φ = 1.
     pub fn persistence(&self, indicator: usize) -> Persistence {
         match (

@@ -1,6 +1,6 @@
 //! The catalog's model settings: `model.toml` beside the tables (optional).
 //!
-//! In: the file's text. Out: the persistence prior of MODEL.md §2c, or an
+//! In: the file's text. Out: the persistence prior of docs/model.md §2c, or an
 //! input error naming the file and the key: unknown keys, support points
 //! outside [0, 1], weights that are negative or do not sum to 1, lists of
 //! different lengths, a missing `source`.

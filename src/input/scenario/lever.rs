@@ -1,5 +1,5 @@
 //! A numeric field of a scenario entry: a number, or an uncertain lever
-//! written as a range (MODEL.md §5).
+//! written as a range (docs/model.md §5).
 //!
 //! In: the field's TOML value and the range the field allows. Out: a
 //! [`Value`], or an input error naming the file and the key: not a number

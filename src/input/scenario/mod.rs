@@ -1,4 +1,4 @@
-//! Scenarios: how the future differs from the fitted past (MODEL.md §5).
+//! Scenarios: how the future differs from the fitted past (docs/model.md §5).
 //!
 //! In: TOML files (a folder of them, or named files), the [`Catalog`]. Out:
 //! validated [`Scenario`]s whose entries name catalog indicators by index,
@@ -104,7 +104,7 @@ pub struct Adjust {
     /// R: multiplies the yearly addition rate of counts.
     pub rate_mult: Option<Value>,
     /// The assumed additions a year of a count with only its current stock
-    /// (MODEL.md §3).
+    /// (docs/model.md §3).
     pub rate: Option<Value>,
     /// Yearly probability a milestone is done.
     pub hazard: Option<Value>,

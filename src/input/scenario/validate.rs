@@ -296,7 +296,7 @@ fn name_of(p: &Parsed) -> &str {
 }
 
 /// A count with only its current stock is projected from a rate the
-/// scenarios assume (MODEL.md §3): if one scenario assumes it, every
+/// scenarios assume (docs/model.md §3): if one scenario assumes it, every
 /// scenario must, for every year from the stock's year to its last target
 /// year, so that the target's status is the same in all of them.
 pub(super) fn check_assumed_rates(scenarios: &[Scenario], catalog: &Catalog) -> Result<()> {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::commands::words::Lang;
 use crate::error::{Error, Result};
 
 /// The seed used when `--seed` is not given.
@@ -38,7 +39,7 @@ pub enum Sub {
     /// Project every target under every scenario and write the tables.
     Run(RunArgs),
     /// Validate the data and scenarios and print an inventory; writes nothing.
-    Check(InputArgs),
+    Check(CheckArgs),
     /// Compare two runs: what moved, and how much of it the data and the scenarios moved.
     Compare(CompareArgs),
     /// Hold the model's past forecasts against the published figures after them.
@@ -60,12 +61,16 @@ pub struct CompareArgs {
     /// Worker threads of the counterfactual run (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Language of the summary and the report page: zh or en (default: zh
+    /// when LANG starts with zh, else en). Table columns never change.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// Flags of `backtest`.
 #[derive(Debug, Args, Clone)]
 pub struct BacktestArgs {
-    /// Folder with indicators, targets and history (.csv or .parquet).
+    /// Folder with indicators, targets and history (.csv, .xlsx or .parquet).
     #[arg(long, default_value = "data")]
     pub data: PathBuf,
     /// Output folder.
@@ -77,6 +82,10 @@ pub struct BacktestArgs {
     /// Print nothing on success.
     #[arg(long)]
     pub quiet: bool,
+    /// Language of the summary and the report page: zh or en (default: zh
+    /// when LANG starts with zh, else en). Table columns never change.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// A validated `backtest`.
@@ -90,6 +99,8 @@ pub struct BacktestConfig {
     pub origins: (i32, i32),
     /// Print the summary.
     pub print: bool,
+    /// Language of what people read.
+    pub lang: Lang,
 }
 
 /// Parses `FROM..TO` (inclusive years, FROM ≤ TO).
@@ -112,6 +123,18 @@ pub fn parse_origins(text: &str) -> Result<(i32, i32)> {
     }
 }
 
+/// `--lang`, or the default for the `LANG` environment variable.
+fn lang(flag: Option<&str>) -> Result<Lang> {
+    match flag {
+        Some(text) => Lang::parse(text).ok_or_else(|| Error::Argument {
+            flag: "--lang".into(),
+            expected: "`zh` or `en`".into(),
+            found: format!("`{text}`"),
+        }),
+        None => Ok(Lang::from_env(std::env::var("LANG").ok().as_deref())),
+    }
+}
+
 /// Flags of `report`.
 #[derive(Debug, Args, Clone)]
 pub struct ReportArgs {
@@ -124,17 +147,37 @@ pub struct ReportArgs {
     /// Data folder for labels and history provenance (default: the folder the run read, else `data`).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Language of the summary and the report page: zh or en (default: zh
+    /// when LANG starts with zh, else en). Table columns never change.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// Where the inputs are.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Folder with indicators, targets and history (.csv or .parquet).
+    /// Folder with indicators, targets and history (.csv, .xlsx or .parquet).
     #[arg(long, default_value = "data")]
     pub data: PathBuf,
     /// A folder of scenario files, or scenario files.
     #[arg(long, num_args = 1.., default_value = "scenarios")]
     pub scenarios: Vec<PathBuf>,
+}
+
+/// Flags of `check`.
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// Folder with indicators, targets and history (.csv, .xlsx or .parquet).
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// A folder of scenario files, or scenario files (default: `scenarios`;
+    /// when that folder does not exist, the data folder is checked alone).
+    #[arg(long, num_args = 1..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Language of the summary and the report page: zh or en (default: zh
+    /// when LANG starts with zh, else en). Table columns never change.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// Flags of `run`.
@@ -174,6 +217,10 @@ pub struct RunArgs {
     /// indicator's first projected year).
     #[arg(long)]
     pub effort_from: Option<i32>,
+    /// Language of the summary and the report page: zh or en (default: zh
+    /// when LANG starts with zh, else en). Table columns never change.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// A validated `run`.
@@ -201,6 +248,8 @@ pub struct RunConfig {
     pub precision: Option<(f64, u64)>,
     /// First year of required effort.
     pub effort_from: Option<i32>,
+    /// Language of what people read.
+    pub lang: Lang,
 }
 
 /// A validated `check`.
@@ -208,8 +257,11 @@ pub struct RunConfig {
 pub struct CheckConfig {
     /// Data folder.
     pub data: PathBuf,
-    /// Scenario paths.
-    pub scenarios: Vec<PathBuf>,
+    /// Scenario paths; `None` when the default `scenarios` folder does not
+    /// exist and none was named: the data folder is checked alone.
+    pub scenarios: Option<Vec<PathBuf>>,
+    /// Language of what people read.
+    pub lang: Lang,
 }
 
 /// A validated `compare`.
@@ -223,6 +275,8 @@ pub struct CompareConfig {
     pub out: PathBuf,
     /// Threads of the counterfactual run.
     pub threads: usize,
+    /// Language of what people read.
+    pub lang: Lang,
 }
 
 /// A validated `report`.
@@ -234,6 +288,8 @@ pub struct ReportConfig {
     pub report: PathBuf,
     /// The data folder, if given.
     pub data: Option<PathBuf>,
+    /// Language of what people read.
+    pub lang: Lang,
 }
 
 /// What to do.
@@ -305,6 +361,7 @@ impl RunArgs {
             progress: !self.quiet && std::io::stderr().is_terminal(),
             precision: self.precision.map(|e| (e, self.max_draws.max(self.draws))),
             effort_from: self.effort_from,
+            lang: lang(self.lang.as_deref())?,
         })
     }
 }
@@ -314,10 +371,21 @@ impl Cli {
     pub fn into_command(self) -> Result<Command> {
         match self.command {
             Some(Sub::Run(args)) => Ok(Command::Run(args.validate()?)),
-            Some(Sub::Check(inputs)) => Ok(Command::Check(CheckConfig {
-                data: inputs.data,
-                scenarios: inputs.scenarios,
-            })),
+            Some(Sub::Check(args)) => {
+                let default = PathBuf::from("scenarios");
+                let scenarios = if !args.scenarios.is_empty() {
+                    Some(args.scenarios)
+                } else if default.exists() {
+                    Some(vec![default])
+                } else {
+                    None
+                };
+                Ok(Command::Check(CheckConfig {
+                    lang: lang(args.lang.as_deref())?,
+                    data: args.data,
+                    scenarios,
+                }))
+            }
             Some(Sub::Compare(args)) => {
                 if let Some(t) = args.threads.filter(|&t| t == 0) {
                     return Err(Error::Argument {
@@ -327,6 +395,7 @@ impl Cli {
                     });
                 }
                 Ok(Command::Compare(CompareConfig {
+                    lang: lang(args.lang.as_deref())?,
                     out: args.out.unwrap_or_else(|| args.new.clone()),
                     old: args.old,
                     new: args.new,
@@ -340,8 +409,10 @@ impl Cli {
                 data: args.data,
                 out: args.out,
                 print: !args.quiet,
+                lang: lang(args.lang.as_deref())?,
             })),
             Some(Sub::Report(args)) => Ok(Command::Report(ReportConfig {
+                lang: lang(args.lang.as_deref())?,
                 report: args.report.unwrap_or_else(|| args.out.join("report")),
                 out: args.out,
                 data: args.data,

@@ -431,12 +431,21 @@ impl Accumulator {
 
     /// Adds the block's draws of target `tp` (whether each meets it, by
     /// scenario: `met_by`) to the bins of every lever that moves it.
-    fn add_sensitivity(&mut self, plan: &Plan, tp: &TargetPlan, commons: &Commons, met_by: &[bool]) {
+    fn add_sensitivity(
+        &mut self,
+        plan: &Plan,
+        tp: &TargetPlan,
+        commons: &Commons,
+        met_by: &[bool],
+    ) {
         let len = met_by.len() / plan.scenarios.len();
         for s in 0..plan.scenarios.len() {
             let rows = plan.sensitivity_rows(s, tp.index);
             let met = &met_by[s * len..(s + 1) * len];
-            for (bins, row) in self.sensitivity[rows.clone()].iter_mut().zip(&plan.sensitivity[rows]) {
+            for (bins, row) in self.sensitivity[rows.clone()]
+                .iter_mut()
+                .zip(&plan.sensitivity[rows])
+            {
                 for (&u, &m) in commons.lever_u[row.lever].iter().zip(met) {
                     bins.add(Bins::bin(u), m);
                 }

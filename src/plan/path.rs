@@ -134,6 +134,9 @@ impl Slots<'_> {
 /// over `years` years from `start`. For a count projected from an assumed
 /// rate (`assumed`), R_t is the scenario's rate multiplier times its
 /// assumed rate of year t (years no `rate` covers add nothing).
+// Year `t` indexes six arrays of the spec at once: a range reads clearer
+// than zipping them.
+#[allow(clippy::needless_range_loop)]
 pub(super) fn path_spec(
     scenario: &Scenario,
     (k, transform, assumed): (usize, Transform, bool),
@@ -155,14 +158,15 @@ pub(super) fn path_spec(
     let mut rate = vec![Amount::Fixed(0.0); years];
     // A multiplier or an addition: its fixed part into the year's number,
     // a lever beside it.
-    let compose = |fixed: &mut f64, levers: &mut Vec<(Setting, usize)>, v: &Option<Value>, setting, add| {
-        match v {
-            Some(Value::Fixed(x)) if add => *fixed += x,
-            Some(Value::Fixed(x)) => *fixed *= x,
-            Some(Value::Uncertain(l)) => levers.push((setting, slots.levers[&l.key])),
-            None => {}
-        }
-    };
+    let compose =
+        |fixed: &mut f64, levers: &mut Vec<(Setting, usize)>, v: &Option<Value>, setting, add| {
+            match v {
+                Some(Value::Fixed(x)) if add => *fixed += x,
+                Some(Value::Fixed(x)) => *fixed *= x,
+                Some(Value::Uncertain(l)) => levers.push((setting, slots.levers[&l.key])),
+                None => {}
+            }
+        };
     for a in scenario
         .adjusts
         .iter()
@@ -174,12 +178,36 @@ pub(super) fn path_spec(
             }
             let levers = &mut p.levers[t];
             if walk {
-                compose(&mut p.drift_mult[t], levers, &a.drift_mult, Setting::DriftMult, false);
-                compose(&mut p.drift_add[t], levers, &a.drift_add, Setting::DriftAdd, true);
-                compose(&mut p.vol_scale[t], levers, &a.vol_scale, Setting::VolScale, false);
+                compose(
+                    &mut p.drift_mult[t],
+                    levers,
+                    &a.drift_mult,
+                    Setting::DriftMult,
+                    false,
+                );
+                compose(
+                    &mut p.drift_add[t],
+                    levers,
+                    &a.drift_add,
+                    Setting::DriftAdd,
+                    true,
+                );
+                compose(
+                    &mut p.vol_scale[t],
+                    levers,
+                    &a.vol_scale,
+                    Setting::VolScale,
+                    false,
+                );
             }
             if transform == Transform::Count {
-                compose(&mut p.rate_mult[t], levers, &a.rate_mult, Setting::Rate, false);
+                compose(
+                    &mut p.rate_mult[t],
+                    levers,
+                    &a.rate_mult,
+                    Setting::Rate,
+                    false,
+                );
                 if let Some(r) = &a.rate {
                     rate[t] = slots.amount(r);
                 }

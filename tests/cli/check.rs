@@ -427,12 +427,42 @@ fn scenario_hazard_above_one_is_an_error() {
 fn scenario_ranges_are_checked_like_numbers() {
     let cases = [
         // (replacement of `drift_add = 0.2`, key, what is expected, what was found)
-        ("drift_add = { low = 0.3, high = 0.1 }", "adjust[0].drift_add.high", "above `low` (0.3)", "0.1"),
-        ("drift_add = { low = 0.1, mode = 0.5, high = 0.3 }", "adjust[0].drift_add.mode", "from `low` to `high`", "0.5"),
-        ("drift_add = { low = 0.1 }", "adjust[0].drift_add", "both `low` and `high`", "no `high`"),
-        ("drift_add = { low = 0.1, hgih = 0.3 }", "adjust[0].drift_add.hgih", "`low`, `high`", "the key `hgih`"),
-        ("drift_add = { low = \"a\", high = 0.3 }", "adjust[0].drift_add.low", "a number", "\"a\""),
-        ("drift_add = \"0.2\"", "adjust[0].drift_add", "or a range", "\"0.2\""),
+        (
+            "drift_add = { low = 0.3, high = 0.1 }",
+            "adjust[0].drift_add.high",
+            "above `low` (0.3)",
+            "0.1",
+        ),
+        (
+            "drift_add = { low = 0.1, mode = 0.5, high = 0.3 }",
+            "adjust[0].drift_add.mode",
+            "from `low` to `high`",
+            "0.5",
+        ),
+        (
+            "drift_add = { low = 0.1 }",
+            "adjust[0].drift_add",
+            "both `low` and `high`",
+            "no `high`",
+        ),
+        (
+            "drift_add = { low = 0.1, hgih = 0.3 }",
+            "adjust[0].drift_add.hgih",
+            "`low`, `high`",
+            "the key `hgih`",
+        ),
+        (
+            "drift_add = { low = \"a\", high = 0.3 }",
+            "adjust[0].drift_add.low",
+            "a number",
+            "\"a\"",
+        ),
+        (
+            "drift_add = \"0.2\"",
+            "adjust[0].drift_add",
+            "or a range",
+            "\"0.2\"",
+        ),
     ];
     for (i, (text, at, expected, found)) in cases.into_iter().enumerate() {
         let fx = fixture(&format!("scenario-range-{i}"));
@@ -442,7 +472,11 @@ fn scenario_ranges_are_checked_like_numbers() {
     }
     // The range rules of the field apply to each end: a hazard is a probability.
     let fx = fixture("scenario-range-hazard");
-    fx.replace("scenarios/push.toml", "hazard = 0.3", "hazard = { low = 0.2, high = 1.2 }");
+    fx.replace(
+        "scenarios/push.toml",
+        "hazard = 0.3",
+        "hazard = { low = 0.2, high = 1.2 }",
+    );
     fx.check()
         .assert_input_error(&[&key("push.toml", "adjust[1].hazard.high"), "[0, 1]", "1.2"]);
 }

@@ -287,7 +287,8 @@ fn successful_run_leaves_no_temporary_files() {
             "inputs",
             "required.parquet",
             "run.json",
-            "scorecard.parquet"
+            "scorecard.parquet",
+            "sensitivity.parquet"
         ]
     );
     assert_eq!(list_dir(&fx.out().join("inputs")), ["data", "scenarios"]);

@@ -13,6 +13,10 @@ use attain::tables::sensitivity::SensitivityRow;
 /// Points of the midpoint rule over the lever's uniform u.
 const POINTS: usize = 4000;
 
+/// A target's id, P(attain | L) in closed form, and the lever's range (low,
+/// mode, high).
+type Case<'a> = (&'a str, &'a dyn Fn(f64) -> f64, (f64, Option<f64>, f64));
+
 /// The inverse distribution function of a uniform (`mode` None) or a
 /// triangular lever, written out from its definition.
 fn lever_at(low: f64, mode: Option<f64>, high: f64, u: f64) -> f64 {
@@ -126,7 +130,7 @@ fn uncertain_levers_match_their_closed_forms() {
     // hazard h in every year: 1 − (1 − h)^5.
     let ms = |h: f64| 1.0 - (1.0 - h).powi(5);
     let hazard = (0.05, None, 0.45);
-    let cases: [(&str, &dyn Fn(f64) -> f64, (f64, Option<f64>, f64)); 5] = [
+    let cases: [Case; 5] = [
         ("lev_t", &lev, uniform),
         ("lg_t", &lg, triangular),
         ("lt_t", &lt, vol),
@@ -149,17 +153,32 @@ fn uncertain_levers_match_their_closed_forms() {
     let hit = mean_over(&shifted, (-2.0, Some(-1.0), 0.0), 0.0, 1.0);
     let q = 0.4;
     let expected = q * hit + (1.0 - q) * shifted(0.0);
-    assert_close(row(&t, "shock_levers", "lev_t"), expected, "shock of uncertain odds and size");
+    assert_close(
+        row(&t, "shock_levers", "lev_t"),
+        expected,
+        "shock of uncertain odds and size",
+    );
     let rows = sensitivity(&t, "shock_levers", "lev_t");
     let ids: Vec<&str> = rows.iter().map(|r| r.lever.as_str()).collect();
     assert_eq!(
         ids,
-        ["shock_levers.shock[0].probability", "shock_levers.shock[0].size"]
+        [
+            "shock_levers.shock[0].probability",
+            "shock_levers.shock[0].size"
+        ]
     );
     // The odds' lowest tenth: q uniform on 0.2–0.24, mean 0.22.
-    assert_tail(rows[0].p_low, 0.22 * hit + 0.78 * shifted(0.0), "odds, lowest tenth");
+    assert_tail(
+        rows[0].p_low,
+        0.22 * hit + 0.78 * shifted(0.0),
+        "odds, lowest tenth",
+    );
     let size_low = mean_over(&shifted, (-2.0, Some(-1.0), 0.0), 0.0, 0.1);
-    assert_tail(rows[1].p_low, q * size_low + (1.0 - q) * shifted(0.0), "size, lowest tenth");
+    assert_tail(
+        rows[1].p_low,
+        q * size_low + (1.0 - q) * shifted(0.0),
+        "size, lowest tenth",
+    );
 }
 
 /// The first-order index of a lever that moves a probability a lot,
@@ -180,7 +199,7 @@ fn first_order_share_matches_the_variance_of_the_conditional_probability() {
     let id = |x: f64| x;
     let lev = |l: f64| p_walk(&LEVEL, id, 18.95, 2.0 + 3.0 * l, 0.0, 5.0, 0.0);
     let ms = |h: f64| 1.0 - (1.0 - h).powi(5);
-    let cases: [(&str, &dyn Fn(f64) -> f64, (f64, Option<f64>, f64)); 2] = [
+    let cases: [Case; 2] = [
         ("lev_t", &lev, (0.0, None, 2.5)),
         ("ms_t", &ms, (0.05, None, 0.45)),
     ];
@@ -229,7 +248,10 @@ fn an_inherited_lever_uses_its_parents_draws() {
         let parent = row(&t, "levers", target);
         let child = row(&t, "inherits", target);
         assert_eq!(child.p_attain, parent.p_attain, "{target}");
-        assert_eq!(child.delta_vs_baseline, parent.delta_vs_baseline, "{target}");
+        assert_eq!(
+            child.delta_vs_baseline, parent.delta_vs_baseline,
+            "{target}"
+        );
         assert_eq!(child.delta_se, parent.delta_se, "{target}");
         let (p, c) = (
             sensitivity(&t, "levers", target),

@@ -301,7 +301,7 @@ pub fn run(config: &BacktestConfig) -> Result<Backtest> {
 pub fn execute(config: &BacktestConfig) -> Result<String> {
     let result = run(config)?;
     Ok(if config.print {
-        summary(&result, &config.out)
+        summary(&result, &config.out, config.lang)
     } else {
         String::new()
     })

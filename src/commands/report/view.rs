@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::commands::words::{condition, number, target_line as line_label, Basis};
+use crate::commands::words::{condition, number, target_line as line_label, Basis, Lang};
 use crate::input::catalog::{Catalog, Provenance};
 use crate::model::target::{Kind, TargetKind};
 use crate::model::transform::Transform;
@@ -176,12 +176,38 @@ pub struct ReportView {
     pub warnings: Vec<String>,
 }
 
+impl ReportView {
+    /// A scenario's name and description as the page shows them in `lang`:
+    /// under `zh` the file's `name_zh` and `description_zh` when it gives
+    /// them; the description is empty for runs that did not record it.
+    pub fn scenario_text(&self, name: &str, lang: Lang) -> (String, String) {
+        let Some(t) = self
+            .manifest
+            .scenario_descriptions
+            .iter()
+            .find(|t| t.name == name)
+        else {
+            return (name.to_string(), String::new());
+        };
+        match lang {
+            Lang::Zh => (
+                t.name_zh.clone().unwrap_or_else(|| t.name.clone()),
+                t.description_zh
+                    .clone()
+                    .unwrap_or_else(|| t.description.clone()),
+            ),
+            Lang::En => (t.name.clone(), t.description.clone()),
+        }
+    }
+}
+
 /// Gathers the view. Catalog entries missing from the run (or the reverse)
 /// are tolerated: labels then come from the run's own columns.
 pub fn assemble(
     run: &Run,
     catalog: &Catalog,
     data: &Path,
+    lang: Lang,
     warnings: &mut Vec<String>,
 ) -> ReportView {
     let scenarios: Vec<String> = run
@@ -204,7 +230,14 @@ pub fn assemble(
                 .map(|i| catalog.indicators[i].unit.clone())
                 .unwrap_or_default();
             let condition = match target {
-                Some(t) => condition(&t.kind, r.comparator, r.target_value, r.target_year, &unit),
+                Some(t) => condition(
+                    lang,
+                    &t.kind,
+                    r.comparator,
+                    r.target_value,
+                    r.target_year,
+                    &unit,
+                ),
                 None => format!(
                     "{} {} {} ({})",
                     r.kind.name(),

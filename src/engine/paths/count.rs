@@ -48,7 +48,9 @@ impl Rate {
     /// The multiplier in draw `d`.
     #[inline]
     fn at(&self, levers: &[Vec<f64>], d: usize) -> f64 {
-        self.levers.iter().fold(self.fixed, |m, &l| m * levers[l][d])
+        self.levers
+            .iter()
+            .fold(self.fixed, |m, &l| m * levers[l][d])
     }
 }
 

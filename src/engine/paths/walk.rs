@@ -118,11 +118,7 @@ pub(super) fn walk(
                 year: offset + t,
             });
             let shock = shocked.then_some(shock);
-            let year = Year {
-                e,
-                factor,
-                shock,
-            };
+            let year = Year { e, factor, shock };
             if spec.uncertain(t) {
                 // Uncertain levers: the year's drift M·μ + A and scale V·σ
                 // of every draw.

@@ -145,7 +145,9 @@ pub(super) fn value(
             }
             let spread = match ends[1] {
                 None => Spread::Uniform { low, high },
-                Some(mode) if (low..=high).contains(&mode) => Spread::Triangular { low, mode, high },
+                Some(mode) if (low..=high).contains(&mode) => {
+                    Spread::Triangular { low, mode, high }
+                }
                 Some(mode) => {
                     return Err(Error::input(
                         place(&format!("{key}.mode")),

@@ -14,7 +14,11 @@ use crate::input::catalog::Catalog;
 use crate::model::rng::stable_hash;
 use crate::model::transform::Transform;
 
-pub(super) fn select(sel: &Select, catalog: &Catalog, place: impl Fn() -> Place) -> Result<Vec<usize>> {
+pub(super) fn select(
+    sel: &Select,
+    catalog: &Catalog,
+    place: impl Fn() -> Place,
+) -> Result<Vec<usize>> {
     let items: Vec<&str> = match sel {
         Select::One(s) => vec![s.as_str()],
         Select::Many(v) => v.iter().map(String::as_str).collect(),
@@ -171,7 +175,12 @@ pub(super) fn validate_own(p: &Parsed, catalog: &Catalog, out: &mut Scenario) ->
             Allowed::PROBABILITY,
             &place,
         )?;
-        let size = value(&s.size, (name_of(p), &entry, "size"), Allowed::FINITE, &place)?;
+        let size = value(
+            &s.size,
+            (name_of(p), &entry, "size"),
+            Allowed::FINITE,
+            &place,
+        )?;
         if !applies(catalog, &indicators, |t| {
             t.is_walk() || *t == Transform::Count
         }) {
@@ -307,4 +316,3 @@ pub(super) fn check_assumed_rates(scenarios: &[Scenario], catalog: &Catalog) -> 
     }
     Ok(())
 }
-

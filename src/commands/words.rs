@@ -13,7 +13,7 @@ use std::fmt::Display;
 pub use columns::{column_zh, is_probability};
 pub use phrases::Say;
 
-use crate::input::catalog::Catalog;
+use crate::input::catalog::{Catalog, Provenance};
 use crate::model::target::{Comparator, Kind, TargetKind};
 use crate::model::Named;
 use crate::plan::Status;
@@ -131,6 +131,17 @@ pub fn clip_width(s: &str, width: usize) -> String {
     }
     out.push('…');
     out
+}
+
+/// The provenance of a history row, as a reader is told it.
+pub fn provenance_word(lang: Lang, p: Provenance) -> &'static str {
+    match (lang, p) {
+        (Lang::En, p) => p.name(),
+        (Lang::Zh, Provenance::Official) => "官方发布",
+        (Lang::Zh, Provenance::Secondary) => "转载官方数字",
+        (Lang::Zh, Provenance::Plan) => "规划文本",
+        (Lang::Zh, Provenance::Illustrative) => "示意数据",
+    }
 }
 
 /// The status of a target's probability, as a reader is told it.
@@ -332,12 +343,32 @@ pub fn unit_word(lang: Lang, unit: &str) -> String {
 /// asks ([`TargetKind::yearly_level`]); `base` describes the base value of
 /// an increase ("2025 value 44").
 pub fn target_line(
+    lang: Lang,
     kind: &TargetKind,
     (comparator, value, year): (Comparator, f64, i32),
     level: f64,
     base: &str,
 ) -> String {
     let cmp = comparator.printed();
+    if lang == Lang::Zh {
+        return match kind {
+            TargetKind::Level => format!("目标：{year} 年 {cmp} {}", number(value)),
+            TargetKind::EveryYear { from_year } => {
+                format!("目标：{from_year}–{year} 年每年 {cmp} {}", number(value))
+            }
+            TargetKind::Increase { .. } => format!(
+                "目标：{base} + {} = {year} 年 {}",
+                number(value),
+                number(level)
+            ),
+            TargetKind::Cumulative { from_year } => format!(
+                "目标：{from_year}–{year} 年累计 {cmp} {}，即年均 {}",
+                number(value),
+                number(level)
+            ),
+            TargetKind::Milestone => String::new(),
+        };
+    }
     match kind {
         TargetKind::Level => format!("target {cmp} {} in {year}", number(value)),
         TargetKind::EveryYear { from_year } => {

@@ -88,14 +88,14 @@ pub fn report(config: &ReportConfig) -> Result<Done> {
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut fan_svgs = Vec::with_capacity(view.fans.len());
     for fan in &view.fans {
-        let svg = chart::fan_svg(fan, &view.scenarios)?;
+        let svg = chart::fan_svg(fan, &view.scenarios, config.lang)?;
         files.push((
             PathBuf::from(format!("charts/fan_{}.svg", fan.indicator_id)),
             svg.clone().into_bytes(),
         ));
         fan_svgs.push(svg);
     }
-    let scorecard_svg = chart::scorecard_svg(&view.scorecards, &view.scenarios)?;
+    let scorecard_svg = chart::scorecard_svg(&view.scorecards, &view.scenarios, config.lang)?;
     files.push((
         PathBuf::from("charts/scorecard.svg"),
         scorecard_svg.clone().into_bytes(),

@@ -13,7 +13,7 @@ use base64::Engine as _;
 
 use super::chart::{scenario_hex, FONT_STACK};
 use super::view::{Cell, ReportView};
-use crate::commands::words::{probability, Basis, Lang, Say};
+use crate::commands::words::{probability, provenance_word, Basis, Lang, Say};
 use crate::input::catalog::Provenance;
 use crate::model::Named;
 use crate::plan::Status;
@@ -212,7 +212,7 @@ fn header(h: &mut String, view: &ReportView, lang: Lang) {
     let counts = view
         .provenance_counts
         .iter()
-        .map(|(p, n)| format!("{n} {}", p.name()))
+        .map(|(p, n)| format!("{n} {}", provenance_word(lang, *p)))
         .collect::<Vec<_>>()
         .join(", ");
     let _ = writeln!(

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::commands::words::{condition, number, target_line as line_label, Basis, Lang};
+use crate::commands::words::{condition, number, target_line as line_label, Basis, Lang, Say};
 use crate::input::catalog::{Catalog, Provenance};
 use crate::model::target::{Kind, TargetKind};
 use crate::model::transform::Transform;
@@ -301,7 +301,7 @@ pub fn assemble(
 
     let fans = seen_indicators
         .iter()
-        .filter_map(|id| fan_view(run, catalog, id, &scenarios))
+        .filter_map(|id| fan_view(run, catalog, id, &scenarios, lang))
         .collect();
 
     let scorecards = scenarios
@@ -345,6 +345,7 @@ fn fan_view(
     catalog: &Catalog,
     indicator_id: &str,
     scenarios: &[String],
+    lang: Lang,
 ) -> Option<FanView> {
     let rows: Vec<_> = run
         .attainment
@@ -421,7 +422,7 @@ fn fan_view(
         .iter()
         .filter_map(|r| {
             let target = catalog.targets.iter().find(|t| t.id == r.target_id);
-            target_line(r, target.map(|t| t.kind), &observed, &bands)
+            target_line(r, target.map(|t| t.kind), &observed, &bands, lang)
         })
         .collect();
     let unit = index
@@ -447,16 +448,17 @@ fn target_line(
     kind: Option<TargetKind>,
     observed: &[ObservedPoint],
     bands: &[ScenarioBands],
+    lang: Lang,
 ) -> Option<TargetLine> {
     let kind = kind?;
     let mut base_text = String::new();
     let base = |base_year: i32| {
         // The base year's value: observed, else the baseline's median.
         let (value, how) = match observed.iter().find(|o| o.year == base_year) {
-            Some(o) => (o.value, "value"),
+            Some(o) => (o.value, lang.say(Say::BaseValue)),
             None => (
                 bands.first()?.points.iter().find(|p| p.0 == base_year)?.1[3],
-                "baseline median",
+                lang.say(Say::BaseMedian),
             ),
         };
         base_text = format!("{base_year} {how} {}", number(value));
@@ -466,6 +468,7 @@ fn target_line(
     let first_year = observed.first().map_or(r.target_year, |o| o.year);
     Some(TargetLine {
         label: line_label(
+            lang,
             &kind,
             (r.comparator, r.target_value, r.target_year),
             value,

@@ -132,6 +132,16 @@ phrases! {
     BasisAssumption => ("Scenario assumption 情景假设", "情景假设"),
     BasisNoData => ("No public data yet 暂无公开数据", "暂无公开数据"),
 
+    // the charts of the page
+    ChartMedian => ("median", "中位数"),
+    ChartObserved => ("observed", "观测值"),
+    ChartIllustrative => ("illustrative (stand-in) 示意数据", "示意数据"),
+    ChartNoProjection => ("no projection: too little history", "无预测：历史数据不足"),
+    ChartTargetsMet => ("targets met", "达成目标数"),
+    ChartMean => ("mean {0} of {1}", "平均 {0} / {1}"),
+    BaseValue => ("value", "数值"),
+    BaseMedian => ("baseline median", "基准情景中位数"),
+
     // attain report (the page; the English texts are the bilingual page of
     // earlier versions, the Chinese ones are Chinese only)
     PageTitle => ("目标达成概率报告 · Target attainment report", "目标达成概率报告"),

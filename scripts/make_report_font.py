@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Regenerate assets/report/cjk-subset.woff2, the font the report page embeds.
 
-The page (src/report/page.rs) embeds a subset of Noto Sans CJK SC Regular
-(SIL Open Font License 1.1, licence in assets/report/OFL.txt) holding every
-character of the catalog (data/*.csv), of the report's own text
-(src/report/*.rs, src/summarize.rs for the likelihood terms) and printable
+The page (src/commands/report/page.rs) embeds a subset of Noto Sans CJK SC
+Regular (SIL Open Font License 1.1, licence in assets/report/OFL.txt) holding
+every character of the catalog (data/*.csv), of the scenarios' Chinese names
+and descriptions (scenarios/*.toml), of the report's own text
+(src/commands/report/*.rs, src/commands/words*, and src/tables/attainment.rs
+for the likelihood terms) and printable
 ASCII (less Greek, arrows and mathematical operators), so that Chinese renders on a machine without CJK fonts. Characters
 outside the subset fall back to the reader's fonts (the page names Noto Sans
 CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC).
@@ -34,8 +36,13 @@ def characters():
     text = "".join(chr(c) for c in range(0x20, 0x7F))
     files = sorted(
         glob.glob(os.path.join(ROOT, "data", "*.csv"))
-        + glob.glob(os.path.join(ROOT, "src", "report", "*.rs"))
-        + [os.path.join(ROOT, "src", "summarize.rs")]
+        + glob.glob(os.path.join(ROOT, "scenarios", "*.toml"))
+        + glob.glob(os.path.join(ROOT, "src", "commands", "report", "*.rs"))
+        + glob.glob(os.path.join(ROOT, "src", "commands", "words", "*.rs"))
+        + [
+            os.path.join(ROOT, "src", "commands", "words.rs"),
+            os.path.join(ROOT, "src", "tables", "attainment.rs"),
+        ]
     )
     for path in files:
         with open(path, encoding="utf-8-sig") as f:

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::commands::words::Lang;
 use crate::error::{Error, Result};
 
 /// The seed used when `--seed` is not given.
@@ -63,23 +64,16 @@ pub struct CompareArgs {
     /// No progress bar (as on every command).
     #[arg(long)]
     pub quiet: bool,
-}
-
-/// Flags of `check`.
-#[derive(Debug, Args, Clone)]
-pub struct CheckArgs {
-    /// Inputs.
-    #[command(flatten)]
-    pub inputs: InputArgs,
-    /// No progress bar (as on every command).
+    /// Language of the summary and the report page: zh or en (default: zh
+    /// when LANG starts with zh, else en). Table columns never change.
     #[arg(long)]
-    pub quiet: bool,
+    pub lang: Option<String>,
 }
 
 /// Flags of `backtest`.
 #[derive(Debug, Args, Clone)]
 pub struct BacktestArgs {
-    /// Folder with indicators, targets and history (.csv or .parquet).
+    /// Folder with indicators, targets and history (.csv, .xlsx or .parquet).
     #[arg(long, default_value = "data")]
     pub data: PathBuf,
     /// Output folder.
@@ -91,6 +85,10 @@ pub struct BacktestArgs {
     /// No progress bar (as on every command).
     #[arg(long)]
     pub quiet: bool,
+    /// Language of the summary and the report page: zh or en (default: zh
+    /// when LANG starts with zh, else en). Table columns never change.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// A validated `backtest`.
@@ -104,6 +102,8 @@ pub struct BacktestConfig {
     pub origins: (i32, i32),
     /// Show progress.
     pub progress: bool,
+    /// Language of what people read.
+    pub lang: Lang,
 }
 
 /// Parses `FROM..TO` (inclusive years, FROM ≤ TO).
@@ -126,6 +126,18 @@ pub fn parse_origins(text: &str) -> Result<(i32, i32)> {
     }
 }
 
+/// `--lang`, or the default for the `LANG` environment variable.
+fn lang(flag: Option<&str>) -> Result<Lang> {
+    match flag {
+        Some(text) => Lang::parse(text).ok_or_else(|| Error::Argument {
+            flag: "--lang".into(),
+            expected: "`zh` or `en`".into(),
+            found: format!("`{text}`"),
+        }),
+        None => Ok(Lang::from_env(std::env::var("LANG").ok().as_deref())),
+    }
+}
+
 /// Flags of `report`.
 #[derive(Debug, Args, Clone)]
 pub struct ReportArgs {
@@ -141,17 +153,40 @@ pub struct ReportArgs {
     /// No progress bar (as on every command).
     #[arg(long)]
     pub quiet: bool,
+    /// Language of the summary and the report page: zh or en (default: zh
+    /// when LANG starts with zh, else en). Table columns never change.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// Where the inputs are.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Folder with indicators, targets and history (.csv or .parquet).
+    /// Folder with indicators, targets and history (.csv, .xlsx or .parquet).
     #[arg(long, default_value = "data")]
     pub data: PathBuf,
     /// A folder of scenario files, or scenario files.
     #[arg(long, num_args = 1.., default_value = "scenarios")]
     pub scenarios: Vec<PathBuf>,
+}
+
+/// Flags of `check`.
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// Folder with indicators, targets and history (.csv, .xlsx or .parquet).
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// A folder of scenario files, or scenario files (default: `scenarios`;
+    /// when that folder does not exist, the data folder is checked alone).
+    #[arg(long, num_args = 1..)]
+    pub scenarios: Vec<PathBuf>,
+    /// No progress bar (as on every command).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Language of the summary and the report page: zh or en (default: zh
+    /// when LANG starts with zh, else en). Table columns never change.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// Flags of `run`.
@@ -191,6 +226,10 @@ pub struct RunArgs {
     /// indicator's first projected year).
     #[arg(long)]
     pub effort_from: Option<i32>,
+    /// Language of the summary and the report page: zh or en (default: zh
+    /// when LANG starts with zh, else en). Table columns never change.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// A validated `run`.
@@ -218,6 +257,8 @@ pub struct RunConfig {
     pub precision: Option<(f64, u64)>,
     /// First year of required effort.
     pub effort_from: Option<i32>,
+    /// Language of what people read.
+    pub lang: Lang,
 }
 
 /// A validated `check`.
@@ -225,8 +266,11 @@ pub struct RunConfig {
 pub struct CheckConfig {
     /// Data folder.
     pub data: PathBuf,
-    /// Scenario paths.
-    pub scenarios: Vec<PathBuf>,
+    /// Scenario paths; `None` when the default `scenarios` folder does not
+    /// exist and none was named: the data folder is checked alone.
+    pub scenarios: Option<Vec<PathBuf>>,
+    /// Language of what people read.
+    pub lang: Lang,
 }
 
 /// A validated `compare`.
@@ -240,6 +284,8 @@ pub struct CompareConfig {
     pub out: PathBuf,
     /// Threads of the counterfactual run.
     pub threads: usize,
+    /// Language of what people read.
+    pub lang: Lang,
 }
 
 /// A validated `report`.
@@ -251,6 +297,8 @@ pub struct ReportConfig {
     pub report: PathBuf,
     /// The data folder, if given.
     pub data: Option<PathBuf>,
+    /// Language of what people read.
+    pub lang: Lang,
 }
 
 /// What to do.
@@ -403,6 +451,7 @@ impl RunArgs {
             progress: show_progress(self.quiet),
             precision: self.precision.map(|e| (e, self.max_draws.max(self.draws))),
             effort_from: self.effort_from,
+            lang: lang(self.lang.as_deref())?,
         })
     }
 }
@@ -412,11 +461,23 @@ impl Cli {
     pub fn into_command(self) -> Result<Command> {
         match self.command {
             Some(Sub::Run(args)) => Ok(Command::Run(args.validate()?)),
-            Some(Sub::Check(args)) => Ok(Command::Check(CheckConfig {
-                data: args.inputs.data,
-                scenarios: args.inputs.scenarios,
-            })),
+            Some(Sub::Check(args)) => {
+                let default = PathBuf::from("scenarios");
+                let scenarios = if !args.scenarios.is_empty() {
+                    Some(args.scenarios)
+                } else if default.exists() {
+                    Some(vec![default])
+                } else {
+                    None
+                };
+                Ok(Command::Check(CheckConfig {
+                    lang: lang(args.lang.as_deref())?,
+                    data: args.data,
+                    scenarios,
+                }))
+            }
             Some(Sub::Compare(args)) => Ok(Command::Compare(CompareConfig {
+                lang: lang(args.lang.as_deref())?,
                 threads: threads(args.threads)?,
                 out: {
                     let out = args.out.unwrap_or_else(|| args.new.clone());
@@ -428,15 +489,18 @@ impl Cli {
             })),
             Some(Sub::Backtest(args)) => {
                 let origins = parse_origins(&args.origins)?;
+                let lang = lang(args.lang.as_deref())?;
                 writable_folder("--out", &args.out)?;
                 Ok(Command::Backtest(BacktestConfig {
                     origins,
                     data: args.data,
                     out: args.out,
                     progress: show_progress(args.quiet),
+                    lang,
                 }))
             }
             Some(Sub::Report(args)) => Ok(Command::Report(ReportConfig {
+                lang: lang(args.lang.as_deref())?,
                 report: args.report.unwrap_or_else(|| args.out.join("report")),
                 out: args.out,
                 data: args.data,

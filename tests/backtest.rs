@@ -750,3 +750,24 @@ fn with_a_persistence_prior_the_walk_is_scored_as_a_mixture_of_student_ts() {
         "no prior: φ = 1",
     );
 }
+
+#[test]
+fn the_summary_speaks_chinese_with_lang_zh_and_the_tables_do_not_change() {
+    let fx = fixture("summary-zh");
+    let en = fx.backtest("2016..2022");
+    en.assert_success();
+    let before = rows(&fx.table("backtest.parquet"));
+    let zh = Outcome::of(
+        Command::new(BIN)
+            .args(["backtest", "--lang", "zh", "--data"])
+            .arg(fx.data())
+            .arg("--out")
+            .arg(fx.out())
+            .args(["--origins", "2016..2022"]),
+    );
+    zh.assert_success();
+    assert!(zh.stdout.starts_with("基准模型回测"), "{}", zh.stdout);
+    assert!(zh.stdout.contains("表格："), "{}", zh.stdout);
+    assert!(en.stdout.starts_with("Backtest of the baseline model"));
+    assert_eq!(rows(&fx.table("backtest.parquet")), before);
+}

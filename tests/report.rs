@@ -24,6 +24,7 @@ impl Run {
         let scratch = Scratch::empty(&format!("report-{label}"));
         let run = Run { scratch };
         let out = Command::new(BIN)
+            .env("LANG", "C")
             .arg("run")
             .arg("--data")
             .arg(repo("data"))
@@ -48,6 +49,7 @@ impl Run {
 
     fn report(&self, extra: &[&str]) -> Output {
         Command::new(BIN)
+            .env("LANG", "C")
             .arg("report")
             .arg("--out")
             .arg(self.out())
@@ -125,14 +127,148 @@ fn target_row<'a>(html: &'a str, id: &str) -> &'a str {
     &html[start..end]
 }
 
+/// The rows of the sheet `name` of a workbook, as cells.
+fn sheet_rows(
+    book: &mut calamine::Xlsx<std::io::BufReader<fs::File>>,
+    name: &str,
+) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let range = book
+        .worksheet_range(name)
+        .unwrap_or_else(|e| panic!("sheet {name}: {e}"));
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+/// The text of a cell (empty for an empty one).
+fn text(cell: &calamine::Data) -> String {
+    match cell {
+        calamine::Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn workbook_holds_every_table_with_chinese_headers_and_the_manifest() {
+    use calamine::{open_workbook, Data, DataType as _, Reader, Xlsx};
+    let run = Run::new("workbook");
+    assert_success(&run.report(&[]));
+    let path = run.report_dir().join("attain.xlsx");
+    let mut book: Xlsx<_> = open_workbook(&path).expect("a workbook calamine reads");
+    let names = book.sheet_names();
+    assert_eq!(
+        names,
+        [
+            "attainment",
+            "required",
+            "scorecard",
+            "fan",
+            "sensitivity",
+            "manifest"
+        ],
+        "a sheet per table of the run, then the manifest"
+    );
+    for name in ["attainment", "required", "scorecard", "fan", "sensitivity"] {
+        let frame = read_parquet(&run.out().join(format!("{name}.parquet")));
+        let rows = sheet_rows(&mut book, name);
+        // Two header rows: Chinese names, then the Parquet names.
+        let parquet_names: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let english: Vec<String> = rows[1].iter().map(text).collect();
+        assert_eq!(english, parquet_names, "{name}: the Parquet names in row 2");
+        assert!(
+            rows[0].iter().map(text).any(|h| h == "情景"),
+            "{name}: Chinese names in row 1"
+        );
+        assert_eq!(rows.len(), frame.height() + 2, "{name}: every row");
+        // Every number agrees with Parquet exactly (the cell holds the value).
+        for (c, column) in parquet_names.iter().enumerate() {
+            let Ok(values) = frame
+                .column(column)
+                .unwrap()
+                .as_materialized_series()
+                .cast(&DataType::Float64)
+            else {
+                continue;
+            };
+            if !frame.column(column).unwrap().dtype().is_primitive_numeric() {
+                continue;
+            }
+            for (r, v) in values.f64().unwrap().iter().enumerate() {
+                let cell = &rows[r + 2][c];
+                match v {
+                    Some(v) => assert_eq!(
+                        cell.get_float().or(cell.get_int().map(|i| i as f64)),
+                        Some(v),
+                        "{name} row {r} column {column}"
+                    ),
+                    None => assert_eq!(*cell, Data::Empty, "{name} row {r} {column}: null"),
+                }
+            }
+        }
+    }
+    // The attainment sheet: Chinese headers, likelihood terms in both languages.
+    let rows = sheet_rows(&mut book, "attainment");
+    let zh: Vec<String> = rows[0].iter().map(text).collect();
+    for header in ["目标编号", "达成概率", "可能性（中文）", "可能性（英文）"]
+    {
+        assert!(zh.contains(&header.to_string()), "{header} in {zh:?}");
+    }
+    let col = |n: &str| rows[1].iter().position(|c| text(c) == n).unwrap();
+    let (en_term, zh_term) = (col("likelihood"), col("likelihood_zh"));
+    assert!(rows[2..]
+        .iter()
+        .any(|r| text(&r[en_term]) == "likely" || text(&r[en_term]).contains("unlikely")));
+    assert!(rows[2..].iter().any(|r| text(&r[zh_term]).contains("可能")));
+
+    // The manifest sheet: seed, draws and the SHA-256 of every input.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(run.out().join("run.json")).unwrap()).unwrap();
+    let rows = sheet_rows(&mut book, "manifest");
+    let value = |key: &str| {
+        rows.iter()
+            .find(|r| text(&r[0]).starts_with(key))
+            .map(|r| text(&r[1]))
+            .unwrap_or_else(|| panic!("manifest row {key}"))
+    };
+    assert_eq!(value("seed"), manifest["seed"].to_string());
+    assert_eq!(value("draws "), manifest["draws"].to_string());
+    for (path, sha) in manifest["inputs"].as_object().unwrap() {
+        assert_eq!(
+            value(&format!("input 输入文件 {path}")),
+            format!("sha256:{}", sha.as_str().unwrap())
+        );
+    }
+}
+
 /// The bold numbers of a heat-map row, in order.
 fn bold_values(row: &str) -> Vec<String> {
     row.split("<b>")
         .skip(1)
         .filter_map(|s| s.split("</b>").next())
-        .filter(|s| s.parse::<f64>().is_ok() || *s == "n/a")
+        .filter(|s| {
+            s.parse::<f64>().is_ok() || *s == "n/a" || *s == "&lt; 0.001" || *s == "&gt; 0.999"
+        })
         .map(String::from)
         .collect()
+}
+
+/// A probability as the page shows it (HTML-escaped): two decimals, three
+/// near 0 and 1, `< 0.001` and `> 0.999` at the ends, never a bare 0.
+fn shown(p: f64) -> String {
+    if p < 0.001 {
+        "&lt; 0.001".into()
+    } else if p >= 1.0 {
+        "1.00".into()
+    } else if p > 0.999 {
+        "&gt; 0.999".into()
+    } else if !(0.01..=0.99).contains(&p) {
+        format!("{p:.3}")
+    } else {
+        format!("{p:.2}")
+    }
 }
 
 #[test]
@@ -186,7 +322,7 @@ fn report_shows_every_target_scenario_and_fan_chart_of_the_shipped_data() {
                 let i = (0..ids.len())
                     .find(|&i| &ids[i] == id && &scen[i] == s)
                     .unwrap();
-                p[i].map_or("n/a".to_string(), |p| format!("{p:.2}"))
+                p[i].map_or("n/a".to_string(), shown)
             })
             .collect();
         assert_eq!(bold_values(row), expected, "P(attain) of {id}");

@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::CompareConfig;
 use crate::commands::run::project;
+use crate::commands::words::{pad, pad_left, Lang, Say};
 use crate::engine::Settings;
 use crate::error::{Error, Result};
 use crate::input::{load_inputs, restrict};
@@ -360,22 +361,22 @@ fn write_compare(out: &Path, path: &Path, rows: &[CompareRow], new: &Manifest) -
 }
 
 /// The printed comparison: the largest movements first, on one screen.
-pub fn summary(report: &CompareReport) -> String {
+pub fn summary(report: &CompareReport, lang: Lang) -> String {
     let mut out = String::new();
     let run = |m: &Manifest| {
-        format!(
-            "{} (seed {}, {} draws, attain {})",
-            m.started_utc, m.seed, m.draws, m.version
+        lang.fill(
+            Say::RunLine,
+            &[&m.started_utc, &m.seed, &m.draws, &m.version],
         )
     };
-    let _ = writeln!(out, "old run: {}", run(&report.old));
-    let _ = writeln!(out, "new run: {}", run(&report.new));
+    let _ = writeln!(out, "{}", lang.fill(Say::OldRun, &[&run(&report.old)]));
+    let _ = writeln!(out, "{}", lang.fill(Say::NewRun, &[&run(&report.new)]));
     if report.old_is_newer {
-        let _ = writeln!(
-            out,
-            "warning: OLD was made after NEW ({} > {}): are the two folders in the wrong order? (attain compare OLD NEW)",
-            report.old.started_utc, report.new.started_utc
+        let warning = lang.fill(
+            Say::OldIsNewer,
+            &[&report.old.started_utc, &report.new.started_utc],
         );
+        let _ = writeln!(out, "{}", lang.fill(Say::Warning, &[&warning]));
     }
     if !report.settings.is_empty() {
         let changes: Vec<String> = report
@@ -383,11 +384,8 @@ pub fn summary(report: &CompareReport) -> String {
             .iter()
             .map(|c| format!("{} {} → {}", c.setting.name(), c.old, c.new))
             .collect();
-        let _ = writeln!(
-            out,
-            "warning: the runs' settings differ ({}); what they moved is in `sett.` (from_settings), not in the scenarios' part",
-            changes.join(", ")
-        );
+        let warning = lang.fill(Say::SettingsDiffer, &[&changes.join(", ")]);
+        let _ = writeln!(out, "{}", lang.fill(Say::Warning, &[&warning]));
     }
     let compared = report.rows.iter().filter(|r| r.change.is_some()).count();
     let mut moved: Vec<&CompareRow> = report
@@ -402,8 +400,15 @@ pub fn summary(report: &CompareReport) -> String {
     let pct = |v: Option<f64>| v.map_or("     –".to_string(), |v| format!("{v:>+6.3}"));
     let _ = writeln!(
         out,
-        "largest changes in P(target met)\n  {:<48} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6}",
-        "scenario / target", "old", "new", "change", "data", "scen.", "sett."
+        "{}\n  {} {} {} {} {} {} {}",
+        lang.say(Say::LargestChanges),
+        pad(lang.say(Say::ScenarioTarget), 48),
+        pad_left(lang.say(Say::Old), 5),
+        pad_left(lang.say(Say::New), 5),
+        pad_left(lang.say(Say::Change), 6),
+        pad_left(lang.say(Say::FromData), 6),
+        pad_left(lang.say(Say::FromScenarios), 6),
+        pad_left(lang.say(Say::FromSettings), 6),
     );
     for r in moved.iter().take(12) {
         let label = format!("{} / {}", r.scenario, r.target_id);
@@ -429,8 +434,8 @@ pub fn summary(report: &CompareReport) -> String {
         .count();
     let _ = writeln!(
         out,
-        "{} of {compared} probabilities changed, {significant} by more than 2 standard errors",
-        moved.len()
+        "{}",
+        lang.fill(Say::ChangedCount, &[&moved.len(), &compared, &significant])
     );
     let new: Vec<_> = report.rows.iter().filter(|r| r.note == Note::New).collect();
     let dropped: Vec<_> = report
@@ -441,27 +446,27 @@ pub fn summary(report: &CompareReport) -> String {
     if !new.is_empty() || !dropped.is_empty() {
         let _ = writeln!(
             out,
-            "{} new and {} dropped scenario-target pairs (see `note`)",
-            new.len(),
-            dropped.len()
+            "{}",
+            lang.fill(Say::NewDropped, &[&new.len(), &dropped.len()])
         );
     }
     match &report.unsplit {
         Some(reason) => {
-            let _ = writeln!(out, "change not split into data and scenarios: {reason}");
+            let _ = writeln!(out, "{}", lang.fill(Say::NotSplit, &[reason]));
         }
         None => {
-            let _ = writeln!(
-                out,
-                "data = new or revised figures (old scenarios rerun on the new data, old seed); scen. = scenario edits; sett. = the runs' settings"
-            );
+            let _ = writeln!(out, "{}", lang.say(Say::SplitLegend));
         }
     }
-    let _ = writeln!(out, "table written to {}", report.written.display());
+    let _ = writeln!(
+        out,
+        "{}",
+        lang.fill(Say::TableWritten, &[&report.written.display()])
+    );
     out
 }
 
 /// Compares the two runs and returns what the terminal shows.
 pub fn execute(config: &CompareConfig) -> Result<String> {
-    compare(config).map(|report| summary(&report))
+    compare(config).map(|report| summary(&report, config.lang))
 }

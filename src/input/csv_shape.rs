@@ -29,10 +29,12 @@ pub fn excerpt(text: &str) -> String {
     }
 }
 
-/// Checks that every row of `text` has as many fields as the header, that
-/// every quoted field is closed and ends at its closing quote, and that no
-/// column name is used twice. Wholly empty lines are ignored.
-pub fn check(path: &Path, text: &str) -> Result<()> {
+/// Checks that every row of `text` (fields separated by `separator`, an
+/// ASCII byte: `,`, or a tab in a UTF-16 export) has as many fields as the
+/// header, that every quoted field is closed and ends at its closing quote,
+/// and that no column name is used twice. Wholly empty lines are ignored.
+pub fn check(path: &Path, text: &str, separator: u8) -> Result<()> {
+    let sep = separator;
     let bytes = text.as_bytes();
     let mut row = 1;
     let mut i = 0;
@@ -77,7 +79,7 @@ pub fn check(path: &Path, text: &str) -> Result<()> {
                 field.push_str(&text[from..i]);
                 i += 1; // the closing quote
                 let from = i;
-                while i < bytes.len() && bytes[i] != b',' && bytes[i] != b'\n' {
+                while i < bytes.len() && bytes[i] != sep && bytes[i] != b'\n' {
                     i += 1;
                 }
                 if !text[from..i].trim().is_empty() {
@@ -93,13 +95,13 @@ pub fn check(path: &Path, text: &str) -> Result<()> {
                 }
             } else {
                 let from = i;
-                while i < bytes.len() && bytes[i] != b',' && bytes[i] != b'\n' {
+                while i < bytes.len() && bytes[i] != sep && bytes[i] != b'\n' {
                     i += 1;
                 }
                 field.push_str(&text[from..i]);
             }
             fields.push(field);
-            if i < bytes.len() && bytes[i] == b',' {
+            if i < bytes.len() && bytes[i] == sep {
                 i += 1;
                 continue;
             }
@@ -150,13 +152,15 @@ mod tests {
     use super::*;
 
     fn message(text: &str) -> String {
-        check(Path::new("t.csv"), text).unwrap_err().to_string()
+        check(Path::new("t.csv"), text, b',')
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
     fn a_well_formed_table_passes_with_quotes_blank_lines_and_a_last_line_without_newline() {
         let text = "a,b,c\n1,\"x, y\",3\n\n4,\"say \"\"hi\"\"\",6\n7,\"two\nlines\",9\n10,11,12";
-        assert!(check(Path::new("t.csv"), text).is_ok());
+        assert!(check(Path::new("t.csv"), text, b',').is_ok());
     }
 
     #[test]

@@ -7,13 +7,16 @@
 //! expected and what was found, and all of them are found before the first
 //! draw.
 //!
-//! - [`table`]: a CSV or Parquet file as text cells ([`csv_shape`]: a
-//!   malformed CSV told in a person's words);
+//! - [`decode`]: a CSV in GB18030/GBK or UTF-16, or an `.xlsx` workbook,
+//!   turned into what the CSV reader reads;
+//! - [`table`]: a CSV, `.xlsx` or Parquet file as text cells ([`csv_shape`]:
+//!   a malformed CSV told in a person's words);
 //! - [`catalog`]: indicators, targets and history;
 //! - [`scenario`]: the scenario files, `extends` resolved.
 
 pub mod catalog;
 pub mod csv_shape;
+pub mod decode;
 pub mod scenario;
 pub mod table;
 

@@ -1,18 +1,21 @@
 //! Reading input tables with Polars: every cell as text.
 //!
 //! In: a path stem such as `data/history` (the `.csv` file, or the same table
-//! as `.parquet`). Out: a [`RawTable`] of optional strings, one per cell, that
-//! the catalog parses with errors naming file, row and column.
+//! as `.xlsx` or `.parquet`). Out: a [`RawTable`] of optional strings, one per
+//! cell, that the catalog parses with errors naming file, row and column.
 //!
 //! Every column is read as text so that a bad cell is reported as what it is
 //! ("expected a number, found `n/a`") rather than as a failed type inference.
-//! CSV may be UTF-8 with or without a byte-order mark, with LF or CRLF line ends.
+//! CSV may be UTF-8 with or without a byte-order mark, with LF or CRLF line
+//! ends; a CSV in GB18030/GBK or UTF-16, and the first sheet of an `.xlsx`
+//! workbook, are first turned into that by [`super::decode`].
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::decode::{decode_csv, read_xlsx};
 use crate::error::{Error, Place, Result};
 
 /// A table read from disk: column names and, per row, the text of each cell
@@ -27,6 +30,8 @@ pub struct RawTable {
     pub rows: Vec<Vec<Option<String>>>,
     /// The spreadsheet row number of each kept row (the header is row 1).
     pub numbers: Vec<usize>,
+    /// Set when the file was read in an encoding other than UTF-8.
+    pub warning: Option<String>,
 }
 
 /// The row number of data row `index` (0-based) as a spreadsheet shows it: the
@@ -36,21 +41,25 @@ pub fn sheet_row(index: usize) -> usize {
     index + 2
 }
 
-/// Finds `stem.csv` or `stem.parquet` in `dir` (CSV first).
+/// Finds `stem.csv`, `stem.xlsx` or `stem.parquet` in `dir` (in that order).
 pub fn find_table(dir: &Path, stem: &str) -> Result<PathBuf> {
     let csv = dir.join(format!("{stem}.csv"));
-    if csv.is_file() {
-        return Ok(csv);
-    }
-    let parquet = dir.join(format!("{stem}.parquet"));
-    if parquet.is_file() {
-        return Ok(parquet);
+    for ext in ["csv", "xlsx", "parquet"] {
+        let path = dir.join(format!("{stem}.{ext}"));
+        if path.is_file() {
+            return Ok(path);
+        }
     }
     Err(Error::input(
         Place::file(&csv),
-        format!("the file `{stem}.csv` (or `{stem}.parquet`)"),
+        format!("the file `{stem}.csv` (or `{stem}.xlsx`, `{stem}.parquet`)"),
         "no such file",
     ))
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
 /// Reads a CSV or Parquet table as text cells.
@@ -60,28 +69,20 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
         what: what.to_string(),
         source: e,
     };
-    let is_parquet = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    let frame = if is_parquet {
+    if has_extension(path, "xlsx") {
+        return read_sheet(path);
+    }
+    let mut warning = None;
+    let frame = if has_extension(path, "parquet") {
         let file = std::fs::File::open(path).map_err(|e| unreadable("cannot open", e.into()))?;
         ParquetReader::new(file)
             .finish()
             .map_err(|e| unreadable("not a readable Parquet file", e.into()))?
     } else {
         let bytes = std::fs::read(path).map_err(|e| unreadable("cannot open", e.into()))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            Error::input(
-                Place::file(path),
-                "UTF-8 text",
-                format!(
-                    "a byte that is not UTF-8 at offset {}",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-        })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let text = text.replace("\r\n", "\n");
+        let decoded = decode_csv(path, &bytes)?;
+        warning = decoded.warning;
+        let text = decoded.text.replace("\r\n", "\n");
         if text.trim().is_empty() {
             return Err(Error::input(
                 Place::file(path),
@@ -89,10 +90,11 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
                 "an empty file",
             ));
         }
-        super::csv_shape::check(path, &text)?;
+        super::csv_shape::check(path, &text, decoded.separator)?;
         CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
+            .with_parse_options(CsvParseOptions::default().with_separator(decoded.separator))
             .into_reader_with_file_handle(Cursor::new(text.into_bytes()))
             .finish()
             // The shape is checked above; what the reader still refuses is
@@ -105,7 +107,38 @@ pub fn read_table(path: &Path) -> Result<RawTable> {
                 )
             })?
     };
-    to_raw(path, &frame)
+    let mut table = to_raw(path, &frame)?;
+    table.warning = warning;
+    Ok(table)
+}
+
+/// The first worksheet of a workbook, with rows numbered as the workbook
+/// numbers them.
+fn read_sheet(path: &Path) -> Result<RawTable> {
+    let sheet = read_xlsx(path)?;
+    let columns: Vec<Column> = sheet
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let values: Vec<Option<&str>> = sheet
+                .rows
+                .iter()
+                .map(|row| row.get(c).and_then(|v| v.as_deref()))
+                .collect();
+            Column::new(name.as_str().into(), values)
+        })
+        .collect();
+    let frame = DataFrame::new(sheet.rows.len(), columns).map_err(|e| Error::Unreadable {
+        place: Place::file(path),
+        what: "its first worksheet is not a table (a header row, then one row per record)".into(),
+        source: e.into(),
+    })?;
+    let mut table = to_raw(path, &frame)?;
+    for n in &mut table.numbers {
+        *n += sheet.header_row - 1;
+    }
+    Ok(table)
 }
 
 fn to_raw(path: &Path, frame: &DataFrame) -> Result<RawTable> {
@@ -150,6 +183,7 @@ fn to_raw(path: &Path, frame: &DataFrame) -> Result<RawTable> {
         columns,
         rows,
         numbers,
+        warning: None,
     })
 }
 

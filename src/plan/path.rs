@@ -134,6 +134,9 @@ impl Slots<'_> {
 /// over `years` years from `start`. For a count projected from an assumed
 /// rate (`assumed`), R_t is the scenario's rate multiplier times its
 /// assumed rate of year t (years no `rate` covers add nothing).
+// Year `t` indexes six arrays of the spec at once: a range reads clearer
+// than zipping them.
+#[allow(clippy::needless_range_loop)]
 pub(super) fn path_spec(
     scenario: &Scenario,
     (k, transform, assumed): (usize, Transform, bool),

@@ -51,12 +51,31 @@ pub struct Manifest {
     pub inputs: BTreeMap<String, String>,
     /// Scenarios, baseline first.
     pub scenarios: Vec<String>,
+    /// What each scenario represents, in the order of `scenarios` (absent in
+    /// runs of earlier versions).
+    pub scenario_descriptions: Vec<ScenarioText>,
     /// Start time, UTC, ISO 8601.
     pub started_utc: String,
     /// Wall time up to writing, seconds.
     pub wall_seconds: f64,
     /// Where the time went, seconds (absent in runs of earlier versions).
     pub timing: Timing,
+}
+
+/// A scenario's name and description as its file gives them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScenarioText {
+    /// Name (the file stem).
+    pub name: String,
+    /// What it represents.
+    pub description: String,
+    /// Its Chinese name, if the file gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
+    /// Its Chinese description, if the file gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description_zh: Option<String>,
 }
 
 /// SHA-256 of a file, hex.

@@ -26,6 +26,8 @@ use common::{column_names, floats, read_parquet, strings, Outcome, Scratch, BIN}
 mod check;
 mod compare;
 mod hardening;
+mod inputs;
+mod lang;
 mod run;
 
 const DRAWS: &str = "4000";

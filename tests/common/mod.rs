@@ -161,7 +161,12 @@ pub struct Outcome {
 
 impl Outcome {
     /// Runs `command` and keeps its exit status and output.
+    /// The language of what it prints is English unless the test sets
+    /// `LANG` itself (the default follows `LANG`, which differs by machine).
     pub fn of(command: &mut Command) -> Self {
+        if !command.get_envs().any(|(k, _)| k == "LANG") {
+            command.env("LANG", "C");
+        }
         let out = command.output().expect("the binary runs");
         Outcome {
             code: out.status.code(),

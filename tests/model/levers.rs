@@ -13,6 +13,10 @@ use attain::tables::sensitivity::SensitivityRow;
 /// Points of the midpoint rule over the lever's uniform u.
 const POINTS: usize = 4000;
 
+/// A target's id, P(attain | L) in closed form, and the lever's range (low,
+/// mode, high).
+type Case<'a> = (&'a str, &'a dyn Fn(f64) -> f64, (f64, Option<f64>, f64));
+
 /// The inverse distribution function of a uniform (`mode` None) or a
 /// triangular lever, written out from its definition.
 fn lever_at(low: f64, mode: Option<f64>, high: f64, u: f64) -> f64 {

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use super::pool::{self, brier_scores, by_horizon, Pooled};
 use super::{Backtest, SkipReason, TABLES};
+use crate::commands::words::{Lang, Say};
 
 fn opt(x: Option<f64>) -> String {
     x.map_or("—".to_string(), |x| format!("{x:+.2}"))
@@ -32,12 +33,14 @@ fn line(out: &mut String, label: &str, p: &Pooled) {
 }
 
 /// The summary of a backtest whose tables went to `out`.
-pub fn summary(b: &Backtest, out: &Path) -> String {
+/// Headings and the evidence line are in `lang`; the table of scores keeps
+/// its English abbreviations (they are explained on the line below it).
+pub fn summary(b: &Backtest, out: &Path, lang: Lang) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "Backtest of the baseline model (fit only, no scenario adjustments), origins {}..{}, published figures only",
-        b.origins.0, b.origins.1
+        "{}",
+        lang.fill(Say::BacktestHeading, &[&b.origins.0, &b.origins.1])
     );
     let prior = match &b.prior {
         Some(points) => points
@@ -47,7 +50,7 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
             .join(", "),
         None => "none (φ = 1: the walk with drift)".to_string(),
     };
-    let _ = writeln!(text, "drift persistence prior (data/model.toml): {prior}");
+    let _ = writeln!(text, "{}", lang.fill(Say::PersistencePrior, &[&prior]));
     let mut reasons: BTreeMap<SkipReason, usize> = BTreeMap::new();
     for (_, _, r) in &b.skipped {
         *reasons.entry(*r).or_default() += 1;
@@ -133,25 +136,26 @@ pub fn summary(b: &Backtest, out: &Path) -> String {
     if pool::thin(series, b.scores.len()) {
         let _ = writeln!(
             text,
-            "thin evidence: {} forecasts of {} series (fewer than {} series or {} forecasts), from overlapping origins, not independent",
-            b.scores.len(),
-            series,
-            pool::THIN_SERIES,
-            pool::THIN_FORECASTS
+            "{}",
+            lang.fill(
+                Say::ThinEvidence,
+                &[
+                    &b.scores.len(),
+                    &series,
+                    &pool::THIN_SERIES,
+                    &pool::THIN_FORECASTS
+                ]
+            )
         );
     } else {
         let _ = writeln!(
             text,
-            "evidence: {} forecasts of {} series (forecasts from one series' overlapping origins are not independent)",
-            b.scores.len(),
-            series
+            "{}",
+            lang.fill(Say::Evidence, &[&b.scores.len(), &series])
         );
     }
-    let _ = writeln!(
-        text,
-        "tables: {}",
-        TABLES.map(|f| out.join(f).display().to_string()).join(", ")
-    );
+    let tables = TABLES.map(|f| out.join(f).display().to_string()).join(", ");
+    let _ = writeln!(text, "{}", lang.fill(Say::BacktestTables, &[&tables]));
     text
 }
 

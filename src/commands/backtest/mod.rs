@@ -301,7 +301,7 @@ pub fn run(config: &BacktestConfig) -> Result<Backtest> {
 /// hides progress, as on every command).
 pub fn execute(config: &BacktestConfig) -> Result<String> {
     let result = run(config)?;
-    Ok(summary(&result, &config.out))
+    Ok(summary(&result, &config.out, config.lang))
 }
 
 /// The backtest's tables, by file name.

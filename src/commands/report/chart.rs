@@ -16,6 +16,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::view::{FanView, Scorecard};
+use crate::commands::words::{Lang, Say};
 use crate::error::{Error, Result};
 
 /// The font families charts name, the embedded one first.
@@ -104,13 +105,13 @@ fn tick(v: f64, span: f64, most: i32) -> String {
 }
 
 /// The fan chart of one indicator.
-pub fn fan_svg(fan: &FanView, scenarios: &[String]) -> Result<String> {
+pub fn fan_svg(fan: &FanView, scenarios: &[String], lang: Lang) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, FAN_HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
         let (top, body) = root.split_vertically(LEGEND_HEIGHT);
-        fan_legend(&top, fan)?;
+        fan_legend(&top, fan, lang)?;
         let (y0, y1) = value_range(fan);
         let first_year = fan
             .observed
@@ -167,7 +168,7 @@ pub fn fan_svg(fan: &FanView, scenarios: &[String]) -> Result<String> {
             if pts.is_empty() {
                 chart
                     .draw_series(std::iter::once(Text::new(
-                        "no projection: too little history",
+                        lang.say(Say::ChartNoProjection),
                         ((x.start + x.end) / 2.0, (y0 + y1) / 2.0),
                         font(15).pos(Pos::new(HPos::Center, VPos::Center)),
                     )))
@@ -239,7 +240,7 @@ pub fn fan_svg(fan: &FanView, scenarios: &[String]) -> Result<String> {
 }
 
 /// The legend strip above a fan chart: title, bands, points, targets.
-fn fan_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, fan: &FanView) -> Result<()> {
+fn fan_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, fan: &FanView, lang: Lang) -> Result<()> {
     let unit = if fan.unit.is_empty() {
         String::new()
     } else {
@@ -266,19 +267,27 @@ fn fan_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, fan: &FanView) -> Resul
         grey.stroke_width(2),
     ))
     .map_err(drawing)?;
-    area.draw(&Text::new("median", (x + 26, y), left(15)))
-        .map_err(drawing)?;
+    area.draw(&Text::new(
+        lang.say(Say::ChartMedian),
+        (x + 26, y),
+        left(15),
+    ))
+    .map_err(drawing)?;
     x += 96;
     area.draw(&Circle::new((x + 4, y), 3, INK.filled()))
         .map_err(drawing)?;
-    area.draw(&Text::new("observed", (x + 12, y), left(15)))
-        .map_err(drawing)?;
+    area.draw(&Text::new(
+        lang.say(Say::ChartObserved),
+        (x + 12, y),
+        left(15),
+    ))
+    .map_err(drawing)?;
     x += 96;
     if fan.illustrative {
         area.draw(&Circle::new((x + 4, y), 3, STAND_IN.stroke_width(1)))
             .map_err(drawing)?;
         area.draw(&Text::new(
-            "illustrative (stand-in) 示意数据",
+            lang.say(Say::ChartIllustrative),
             (x + 12, y),
             left(15).color(&STAND_IN),
         ))
@@ -305,7 +314,7 @@ fn fan_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, fan: &FanView) -> Resul
 }
 
 /// The distribution of the number of targets met, one panel per scenario.
-pub fn scorecard_svg(cards: &[Scorecard], scenarios: &[String]) -> Result<String> {
+pub fn scorecard_svg(cards: &[Scorecard], scenarios: &[String], lang: Lang) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, SCORECARD_HEIGHT)).into_drawing_area();
@@ -340,7 +349,7 @@ pub fn scorecard_svg(cards: &[Scorecard], scenarios: &[String]) -> Result<String
                 .axis_style(INK.mix(0.5))
                 .x_labels(6)
                 .y_labels(5)
-                .x_desc("targets met")
+                .x_desc(lang.say(Say::ChartTargetsMet))
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .y_label_formatter(&|v| format!("{v:.2}"))
                 .label_style(font(14))
@@ -364,7 +373,7 @@ pub fn scorecard_svg(cards: &[Scorecard], scenarios: &[String]) -> Result<String
                 .map_err(drawing)?;
             chart
                 .draw_series(std::iter::once(Text::new(
-                    format!("mean {mean:.1} of {}", card.targets),
+                    lang.fill(Say::ChartMean, &[&format!("{mean:.1}"), &card.targets]),
                     (mean, top * 0.95),
                     font(15).pos(Pos::new(HPos::Center, VPos::Center)),
                 )))

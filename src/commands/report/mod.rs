@@ -7,9 +7,10 @@
 //! no script, no network) with the run header, a heat map of P(attain) for
 //! targets × scenarios, the scorecard and one fan chart per indicator with a
 //! walk or count target ([`chart`], drawn with plotters); the same charts as
-//! SVG files in `charts/`; and every Parquet table of the run as CSV in
+//! SVG files in `charts/`; every Parquet table of the run as CSV in
 //! `tables/` (UTF-8 with a byte-order mark, so Excel shows Chinese;
-//! [`crate::tables::csv`]).
+//! [`crate::tables::csv`]); and all of them as one Excel workbook,
+//! `attain.xlsx` ([`workbook`]).
 //!
 //! The whole folder is built under a temporary name beside the report folder
 //! and renamed into place at the end, so a failed report leaves the previous
@@ -18,16 +19,21 @@
 pub mod chart;
 pub mod page;
 pub mod view;
+pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
 use crate::cli::ReportConfig;
+use crate::commands::words::{Lang, Say};
 use crate::error::{Error, Result};
 use crate::input::catalog::load_catalog;
 use crate::tables::csv::csv_with_bom;
 use crate::tables::manifest::{sha256_file, Manifest};
 use crate::tables::read_run;
 use crate::tables::stage::{Content, Staged};
+
+/// The workbook's file name in the report folder.
+pub const WORKBOOK: &str = "attain.xlsx";
 
 /// What `report` wrote, for the terminal.
 #[derive(Debug)]
@@ -44,21 +50,29 @@ pub struct Done {
     pub copies: Vec<String>,
     /// Things the reader should know (inputs changed since the run, …).
     pub warnings: Vec<String>,
+    /// The language of the page and of this message.
+    pub lang: Lang,
 }
 
 impl std::fmt::Display for Done {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lang = self.lang;
         for w in &self.warnings {
-            writeln!(f, "warning: {w}")?;
+            writeln!(f, "{}", lang.fill(Say::Warning, &[w]))?;
         }
         writeln!(
             f,
-            "report written to {}: index.html ({} targets × {} scenarios, {} fan charts), charts/, tables/ ({})",
-            self.dir.display(),
-            self.targets,
-            self.scenarios,
-            self.fan_charts,
-            self.copies.join(", ")
+            "{}",
+            lang.fill(
+                Say::ReportWritten,
+                &[
+                    &self.dir.display(),
+                    &self.targets,
+                    &self.scenarios,
+                    &self.fan_charts,
+                    &self.copies.join(", "),
+                ]
+            )
         )
     }
 }
@@ -76,18 +90,18 @@ pub fn report(config: &ReportConfig) -> Result<Done> {
             config.out.join(name).display()
         ));
     }
-    let view = view::assemble(&run, &catalog, &data, &mut warnings);
+    let view = view::assemble(&run, &catalog, &data, config.lang, &mut warnings);
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut fan_svgs = Vec::with_capacity(view.fans.len());
     for fan in &view.fans {
-        let svg = chart::fan_svg(fan, &view.scenarios)?;
+        let svg = chart::fan_svg(fan, &view.scenarios, config.lang)?;
         files.push((
             PathBuf::from(format!("charts/fan_{}.svg", fan.indicator_id)),
             svg.clone().into_bytes(),
         ));
         fan_svgs.push(svg);
     }
-    let scorecard_svg = chart::scorecard_svg(&view.scorecards, &view.scenarios)?;
+    let scorecard_svg = chart::scorecard_svg(&view.scorecards, &view.scenarios, config.lang)?;
     files.push((
         PathBuf::from("charts/scorecard.svg"),
         scorecard_svg.clone().into_bytes(),
@@ -102,7 +116,12 @@ pub fn report(config: &ReportConfig) -> Result<Done> {
         files.push((PathBuf::from("tables").join(&csv_name), bytes));
         copies.push(csv_name);
     }
-    let html = page::render(&view, &fan_svgs, &scorecard_svg, &copies);
+    let book = workbook::workbook(&run.frames, &run.manifest).map_err(|e| Error::Write {
+        path: config.report.join(WORKBOOK),
+        source: e.into(),
+    })?;
+    files.push((PathBuf::from(WORKBOOK), book));
+    let html = page::render(&view, &fan_svgs, &scorecard_svg, &copies, config.lang);
     files.push((PathBuf::from("index.html"), html.into_bytes()));
     files.push((
         PathBuf::from("fonts-OFL.txt"),
@@ -122,6 +141,7 @@ pub fn report(config: &ReportConfig) -> Result<Done> {
         fan_charts: view.fans.len(),
         copies,
         warnings,
+        lang: config.lang,
     })
 }
 

@@ -13,7 +13,7 @@ use base64::Engine as _;
 
 use super::chart::{scenario_hex, FONT_STACK};
 use super::view::{Cell, ReportView};
-use crate::commands::words::{number, Basis};
+use crate::commands::words::{probability, provenance_word, Basis, Lang, Say};
 use crate::input::catalog::Provenance;
 use crate::model::Named;
 use crate::plan::Status;
@@ -106,6 +106,20 @@ table.tornado .track { position: relative; height: 14px; background: #f0f0f0; bo
 table.tornado .span { position: absolute; top: 0; height: 14px; background: #4575b4; opacity: 0.75; }
 table.tornado .mark { position: absolute; top: -3px; width: 2px; height: 20px; background: #000; }
 footer { margin-top: 32px; font-size: 12px; color: #666; }
+table.heat td.p .ci { display: block; font-size: 11px; opacity: 0.85; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 11px; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  table.heat { font-size: 10px; }
+  table.heat td.target { max-width: none; font-size: 10px; }
+  table.heat td.p b { font-size: 12px; }
+  table.heat th.scenario { min-width: 0; font-size: 10px; }
+  tr, figure, .scorecard, .warn { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  figure svg { max-height: 125mm; width: auto; max-width: 100%; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 "#;
 
 /// The page.
@@ -114,6 +128,7 @@ pub fn render(
     fan_svgs: &[String],
     scorecard_svg: &str,
     copies: &[String],
+    lang: Lang,
 ) -> String {
     let gradient: Vec<String> = (0..=10)
         .map(|i| {
@@ -128,100 +143,100 @@ pub fn render(
     let mut h = String::new();
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"zh-Hans\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"generator\" content=\"attain {version} report\">\n\
-<title>目标达成概率报告 · Target attainment report</title>\n<style>\n\
+<title>{title}</title>\n<style>\n\
 /* Noto Sans CJK SC, subset: © 2014-2021 Adobe, SIL Open Font License 1.1 (fonts-OFL.txt) */\n\
 @font-face {{ font-family: \"attain-cjk\"; src: url(data:font/woff2;base64,{font}) format(\"woff2\"); }}\n\
 {style}</style>\n</head>\n<body>\n",
         version = escape(env!("CARGO_PKG_VERSION")),
+        html_lang = lang.html(),
+        title = lang.say(Say::PageTitle),
     );
-    header(&mut h, view);
-    heat_map(&mut h, view);
-    scorecard(&mut h, view, scorecard_svg);
-    levers(&mut h, view);
-    fans(&mut h, view, fan_svgs);
+    header(&mut h, view, lang);
+    heat_map(&mut h, view, lang);
+    scorecard(&mut h, view, scorecard_svg, lang);
+    levers(&mut h, view, lang);
+    fans(&mut h, view, fan_svgs, lang);
+    let links = copies
+        .iter()
+        .map(|c| format!("<a href=\"tables/{0}\">{0}</a>", escape(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
     let _ = write!(
         h,
-        "<h2 id=\"tables\">表格 · Tables</h2>\n<p class=\"small\">Spreadsheet copies of the run's tables \
-(CSV, UTF-8 with a byte-order mark, opens in Excel with Chinese intact): {}. Charts as SVG files in \
-<code>charts/</code>.</p>\n",
-        copies
-            .iter()
-            .map(|c| format!("<a href=\"tables/{0}\">{0}</a>", escape(c)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "<h2 id=\"tables\">{}</h2>\n<p class=\"small\">{}</p>\n",
+        lang.say(Say::TablesHeading),
+        lang.fill(Say::TablesNote, &[&links])
     );
-    h.push_str(
-        "<footer>Made by <code>attain report</code> from the run's Parquet tables. \
-Likelihood terms follow the calibrated scale of the IPCC guidance (virtually certain ≥ 0.99, \
-very likely ≥ 0.90, likely ≥ 0.66, unlikely ≤ 0.33, very unlikely ≤ 0.10, exceptionally unlikely ≤ 0.01). \
-Chinese text uses a subset of Noto Sans CJK SC (SIL Open Font License 1.1, see fonts-OFL.txt).</footer>\n\
-</body>\n</html>\n",
+    let _ = write!(
+        h,
+        "<footer>{}</footer>\n</body>\n</html>\n",
+        lang.say(Say::Footer)
     );
     h
 }
 
-fn header(h: &mut String, view: &ReportView) {
+fn header(h: &mut String, view: &ReportView, lang: Lang) {
     let m = &view.manifest;
+    let threads = if m.threads > 0 {
+        lang.fill(Say::Threads, &[&m.threads])
+    } else {
+        String::new()
+    };
+    let wall = if m.wall_seconds > 0.0 {
+        lang.fill(Say::Seconds, &[&format!("{:.1}", m.wall_seconds)])
+    } else {
+        String::new()
+    };
+    let started = escape(if m.started_utc.is_empty() {
+        lang.say(Say::UnknownTime)
+    } else {
+        &m.started_utc
+    });
     let _ = write!(
         h,
-        "<header>\n<h1>目标达成概率报告 <span class=\"en\">· How likely is each target to be met?</span></h1>\n\
-<p class=\"run\">Run of {started} · attain {version} · seed <b>{seed}</b> · <b>{draws}</b> draws{threads}{wall} · \
-scenarios: {scenarios}</p>\n",
-        started = escape(if m.started_utc.is_empty() {
-            "(unknown time)"
-        } else {
-            &m.started_utc
-        }),
-        version = escape(&m.version),
-        seed = m.seed,
-        draws = grouped(m.draws),
-        threads = if m.threads > 0 {
-            format!(" · {} threads", m.threads)
-        } else {
-            String::new()
-        },
-        wall = if m.wall_seconds > 0.0 {
-            format!(" · {:.1} s", m.wall_seconds)
-        } else {
-            String::new()
-        },
-        scenarios = view
-            .scenarios
-            .iter()
-            .enumerate()
-            .map(|(i, s)| format!("<b style=\"color:{}\">{}</b>", scenario_hex(i), escape(s)))
-            .collect::<Vec<_>>()
-            .join(", "),
+        "<header>\n<h1>{}</h1>\n<p class=\"run\">{}</p>\n",
+        lang.say(Say::PageH1),
+        lang.fill(
+            Say::RunOf,
+            &[
+                &started,
+                &escape(&m.version),
+                &m.seed,
+                &grouped(m.draws),
+                &threads,
+                &wall
+            ]
+        ),
     );
+    scenario_list(h, view, lang);
     let total: usize = view.provenance_counts.iter().map(|(_, n)| n).sum();
     let illustrative = view
         .provenance_counts
         .iter()
         .find(|(p, _)| *p == Provenance::Illustrative)
         .map_or(0, |(_, n)| *n);
+    let counts = view
+        .provenance_counts
+        .iter()
+        .map(|(p, n)| format!("{n} {}", provenance_word(lang, *p)))
+        .collect::<Vec<_>>()
+        .join(", ");
     let _ = writeln!(
         h,
-        "<p class=\"run\">Data folder <code>{}</code>: {} targets, {} history rows — {}.</p>",
-        escape(&view.data),
-        view.targets.len(),
-        total,
-        view.provenance_counts
-            .iter()
-            .map(|(p, n)| format!("{n} {}", p.name()))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "<p class=\"run\">{}</p>",
+        lang.fill(
+            Say::DataFolder,
+            &[&escape(&view.data), &view.targets.len(), &total, &counts]
+        )
     );
     let marked = view.targets.iter().filter(|t| t.illustrative).count();
     if illustrative > 0 {
         let _ = writeln!(
             h,
-            "<div class=\"warn\"><b>Illustrative history 示意数据.</b> {illustrative} of {total} history rows are \
-stand-ins to be replaced with official series. The {marked} targets marked <span class=\"dagger\">†</span> rest on them: \
-their probabilities say what the stand-in implies, not what the published record implies. \
-标 <span class=\"dagger\">†</span> 的目标依赖示意性历史数据（待以官方数据替换），其概率仅供说明。 \
-On the fan charts, stand-ins are hollow grey points.</div>"
+            "<div class=\"warn\">{}</div>",
+            lang.fill(Say::IllustrativeWarn, &[&illustrative, &total, &marked])
         );
     }
     for w in &view.warnings {
@@ -230,64 +245,101 @@ On the fan charts, stand-ins are hollow grey points.</div>"
     h.push_str("</header>\n");
 }
 
-fn cell_html(cell: Option<&Cell>) -> String {
+/// The scenarios, each in its colour, with its description (in Chinese
+/// under `zh` when the scenario file gives one).
+fn scenario_list(h: &mut String, view: &ReportView, lang: Lang) {
+    let _ = writeln!(
+        h,
+        "<p class=\"run\"><b>{}</b></p>\n<ul class=\"scenarios\">",
+        lang.say(Say::ScenariosHeading)
+    );
+    for (i, s) in view.scenarios.iter().enumerate() {
+        let text = view.scenario_text(s, lang);
+        let _ = writeln!(
+            h,
+            "<li><b style=\"color:{}\">{}</b>{}</li>",
+            scenario_hex(i),
+            escape(&text.0),
+            if text.1.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", escape(&text.1))
+            }
+        );
+    }
+    h.push_str("</ul>\n");
+}
+
+fn cell_html(cell: Option<&Cell>, lang: Lang) -> String {
     let Some(cell) = cell else {
         return "<td class=\"p\" style=\"background:#eee\">—</td>".into();
     };
     let Some(p) = cell.p else {
         let why = if cell.status == Status::InsufficientHistory {
-            "历史数据不足<br><span class=\"small\">insufficient history</span>"
+            lang.say(Say::InsufficientCell)
         } else {
-            "no probability"
+            lang.say(Say::NoProbabilityCell)
         };
         return format!("<td class=\"p\" style=\"background:#e4e4e4\"><b>n/a</b>{why}</td>");
     };
     let term = cell
         .likelihood
         .unwrap_or_else(|| crate::tables::attainment::Likelihood::of(p));
-    let (en, zh) = (term.name(), term.zh());
+    let terms = match lang {
+        Lang::En => format!(
+            "{} · <span class=\"small\">{}</span>",
+            escape(term.zh()),
+            escape(term.name())
+        ),
+        Lang::Zh => escape(term.zh()),
+    };
     let rgb = heat_colour(p);
     let mut title = format!("P = {p:.4}");
+    let mut interval = String::new();
     if let Some((lo, hi)) = cell.interval {
-        let _ = write!(title, ", 95 % interval {lo:.3}–{hi:.3}");
+        let _ = write!(title, ", 95 % interval {lo:.4}–{hi:.4}");
+        interval = format!(
+            "<span class=\"ci\">{}</span>",
+            escape(&lang.fill(Say::IntervalTitle, &[&probability(lo), &probability(hi)]))
+        );
     }
     let assumed = match cell.status {
-        Status::AssumptionOnly => " <span class=\"small\">(assumed 假设)</span>",
-        Status::Borrowed => " <span class=\"small\">(borrowed 借用)</span>",
+        Status::AssumptionOnly => lang.say(Say::AssumedCell),
+        Status::Borrowed => lang.say(Say::BorrowedCell),
         Status::Ok | Status::InsufficientHistory => "",
     };
     format!(
-        "<td class=\"p\" style=\"background:rgb({r},{g},{b});color:{ink}\" title=\"{title}\"><b>{p:.2}</b>{zh} · <span class=\"small\">{en}</span>{assumed}</td>",
+        "<td class=\"p\" style=\"background:rgb({r},{g},{b});color:{ink}\" title=\"{title}\"><b>{p}</b>{interval}{terms}{assumed}</td>",
         r = rgb.0,
         g = rgb.1,
         b = rgb.2,
         ink = text_on(rgb),
         title = escape(&title),
-        zh = escape(zh),
-        en = escape(en),
+        p = escape(&probability(p)),
     )
 }
 
-fn heat_map(h: &mut String, view: &ReportView) {
+fn heat_map(h: &mut String, view: &ReportView, lang: Lang) {
     let _ = write!(
         h,
-        "<h2 id=\"heatmap\">目标 × 情景 · P(target met) by scenario</h2>\n\
-<p class=\"small\">Colour by probability: 0 <span class=\"legend\"></span> 1. Each cell: P(attain), \
-its likelihood term (中文 · English); hover for the 95 % interval.</p>\n\
-<table class=\"heat\">\n<tr><th>目标 · Target</th>"
+        "<h2 id=\"heatmap\">{}</h2>\n<p class=\"small\">{}</p>\n\
+<table class=\"heat\">\n<thead><tr><th>{}</th>",
+        lang.say(Say::HeatHeading),
+        lang.say(Say::HeatLegend),
+        lang.say(Say::TargetColumn)
     );
     for (i, s) in view.scenarios.iter().enumerate() {
         let _ = write!(
             h,
             "<th class=\"scenario\" style=\"color:{}\">{}</th>",
             scenario_hex(i),
-            escape(s)
+            escape(&view.scenario_text(s, lang).0)
         );
     }
-    h.push_str("</tr>\n");
+    h.push_str("</tr></thead>\n");
     let mut group = None;
     for t in &view.targets {
-        let heading = t.basis.heading();
+        let heading = t.basis.heading(lang);
         if group.as_ref() != Some(&heading) {
             let _ = writeln!(
                 h,
@@ -298,31 +350,37 @@ its likelihood term (中文 · English); hover for the 95 % interval.</p>\n\
             group = Some(heading);
         }
         let dagger = if t.illustrative {
-            " <span class=\"dagger\" title=\"rests on illustrative history\">†</span>"
+            format!(
+                " <span class=\"dagger\" title=\"{}\">†</span>",
+                lang.say(Say::IllustrativeTitle)
+            )
         } else {
-            ""
+            String::new()
         };
         let would = match &t.basis {
             Basis::NoData {
                 published_in: Some(source),
             } => format!(
-                "<br><span class=\"small\">would come from 数据来源: {}</span>",
-                escape(source)
+                "<br><span class=\"small\">{}</span>",
+                lang.fill(Say::WouldComeFrom, &[&escape(source)])
             ),
             _ => String::new(),
         };
+        let en = match lang {
+            Lang::En => format!(" <span class=\"en small\">{}</span>", escape(&t.name_en)),
+            Lang::Zh => String::new(),
+        };
         let _ = write!(
             h,
-            "<tr id=\"target-{id}\"><td class=\"target\" title=\"{source}\">{zh}{dagger} <span class=\"en small\">{en}</span><br>\
+            "<tr id=\"target-{id}\"><td class=\"target\" title=\"{source}\">{zh}{dagger}{en}<br>\
 <b>{condition}</b> <span class=\"id\">{id}</span>{would}</td>",
             id = escape(&t.id),
             source = escape(&t.source),
             zh = escape(&t.name_zh),
-            en = escape(&t.name_en),
             condition = escape(&t.condition),
         );
         for c in &t.cells {
-            h.push_str(&cell_html(c.as_ref()));
+            h.push_str(&cell_html(c.as_ref(), lang));
         }
         h.push_str("</tr>\n");
     }
@@ -331,17 +389,15 @@ its likelihood term (中文 · English); hover for the 95 % interval.</p>\n\
 
 /// Tornado bars: per scenario with uncertain levers, how far each target's
 /// probability moves between the two ends of each lever's range.
-fn levers(h: &mut String, view: &ReportView) {
+fn levers(h: &mut String, view: &ReportView, lang: Lang) {
     if view.levers.is_empty() {
         return;
     }
-    h.push_str(
-        "<h2 id=\"levers\">哪个判断最关键 · Which judgement matters</h2>\n\
-<p class=\"small\">For each scenario setting written as a range (an uncertain lever): P(target met) \
-when the lever is in the lowest tenth of its range (left end of the bar) and in the highest tenth \
-(right end), the probability over all draws (mark), and the share of the target's uncertainty the \
-lever explains alone (first-order index; the rest is the data's own uncertainty). \
-From <code>sensitivity.parquet</code>.</p>\n",
+    let _ = write!(
+        h,
+        "<h2 id=\"levers\">{}</h2>\n<p class=\"small\">{}</p>\n",
+        lang.say(Say::LeversHeading),
+        lang.say(Say::LeversNote)
     );
     let mut scenario = None;
     for bar in &view.levers {
@@ -351,10 +407,10 @@ From <code>sensitivity.parquet</code>.</p>\n",
             }
             let _ = write!(
                 h,
-                "<h3 style=\"color:{}\">{}</h3>\n<table class=\"tornado\">\n<tr><th>目标 · Target</th>\
-<th>判断 · Lever</th><th>P low → high</th><th class=\"bar\">0 — P(target met) — 1</th><th>解释份额 · Share</th></tr>\n",
+                "<h3 style=\"color:{}\">{}</h3>\n<table class=\"tornado\">\n<tr>{}</tr>\n",
                 scenario_hex(bar.scenario),
-                escape(&view.scenarios[bar.scenario])
+                escape(&view.scenarios[bar.scenario]),
+                lang.say(Say::LeversColumns)
             );
             scenario = Some(bar.scenario);
         }
@@ -383,15 +439,15 @@ From <code>sensitivity.parquet</code>.</p>\n",
     h.push_str("</table>\n");
 }
 
-fn scorecard(h: &mut String, view: &ReportView, svg: &str) {
+fn scorecard(h: &mut String, view: &ReportView, svg: &str, lang: Lang) {
     let _ = write!(
         h,
-        "<h2 id=\"scorecard\">达标目标数 · How many targets are met together</h2>\n\
-<p class=\"small\">Distribution of the number of targets met in the same draw (group <code>all</code> of \
-<code>scorecard.parquet</code>; targets without a probability are not counted).</p>\n\
+        "<h2 id=\"scorecard\">{}</h2>\n<p class=\"small\">{}</p>\n\
 <figure class=\"scorecard\">{svg}</figure>\n\
-<table class=\"plain\"><tr><th>scenario</th><th>targets counted</th><th>expected number met</th>\
-<th>middle 50 %</th><th>P(all met)</th></tr>\n"
+<table class=\"plain\"><tr>{}</tr>\n",
+        lang.say(Say::ScorecardHeading),
+        lang.say(Say::ScorecardNote),
+        lang.say(Say::ScorecardColumns)
     );
     for (i, c) in view.scorecards.iter().enumerate() {
         let colour = view
@@ -408,24 +464,22 @@ fn scorecard(h: &mut String, view: &ReportView, svg: &str) {
             c.mean(),
             c.quantile(0.25),
             c.quantile(0.75),
-            number(c.p_exactly.last().copied().unwrap_or(0.0)),
+            probability(c.p_exactly.last().copied().unwrap_or(0.0)),
         );
     }
     h.push_str("</table>\n");
 }
 
-fn fans(h: &mut String, view: &ReportView, svgs: &[String]) {
+fn fans(h: &mut String, view: &ReportView, svgs: &[String], lang: Lang) {
     let _ = write!(
         h,
-        "<h2 id=\"fans\">指标走势 · Fan charts</h2>\n<p class=\"small\">One chart per indicator with a \
-level, increase, every-year or cumulative target: observed figures, then for each scenario the median \
-and the 50 %, 80 % and 90 % bands of the projection (p25–p75, p10–p90, p05–p95 of \
-<code>fan.parquet</code>); the target as a dashed line ending at the target year. A cumulative target is \
-drawn as the yearly average it needs; an increase as the base-year value plus the increase.</p>\n"
+        "<h2 id=\"fans\">{}</h2>\n<p class=\"small\">{}</p>\n",
+        lang.say(Say::FansHeading),
+        lang.say(Say::FansNote)
     );
     for (fan, svg) in view.fans.iter().zip(svgs) {
         let note = if fan.illustrative {
-            " <span class=\"dagger\">†</span> history includes illustrative stand-ins (hollow grey points)."
+            lang.say(Say::FanIllustrative)
         } else {
             ""
         };
@@ -437,11 +491,11 @@ drawn as the yearly average it needs; an increase as the base-year value plus th
             en = escape(&fan.name_en),
         );
     }
-    let _ = fans_without_chart(h, view);
+    let _ = fans_without_chart(h, view, lang);
 }
 
 /// Names the targets that have no fan chart (milestones), so none is silently left out.
-fn fans_without_chart(h: &mut String, view: &ReportView) -> std::fmt::Result {
+fn fans_without_chart(h: &mut String, view: &ReportView, lang: Lang) -> std::fmt::Result {
     let charted: Vec<&str> = view.fans.iter().map(|f| f.indicator_id.as_str()).collect();
     let rest: Vec<String> = view
         .targets
@@ -452,8 +506,8 @@ fn fans_without_chart(h: &mut String, view: &ReportView) -> std::fmt::Result {
     if !rest.is_empty() {
         writeln!(
             h,
-            "<p class=\"small\">No fan chart (a milestone has no path to draw, and a target without enough history has no projection; both are in the heat map): {}.</p>",
-            rest.join(", ")
+            "<p class=\"small\">{}</p>",
+            lang.fill(Say::NoFanChart, &[&rest.join(", ")])
         )?;
     }
     Ok(())
@@ -464,7 +518,7 @@ fn grouped(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

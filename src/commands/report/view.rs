@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::commands::words::{condition, number, target_line as line_label, Basis};
+use crate::commands::words::{condition, number, target_line as line_label, Basis, Lang, Say};
 use crate::input::catalog::{Catalog, Provenance};
 use crate::model::lever::Spread;
 use crate::model::target::{Kind, TargetKind};
@@ -181,12 +181,38 @@ pub struct ReportView {
     pub warnings: Vec<String>,
 }
 
+impl ReportView {
+    /// A scenario's name and description as the page shows them in `lang`:
+    /// under `zh` the file's `name_zh` and `description_zh` when it gives
+    /// them; the description is empty for runs that did not record it.
+    pub fn scenario_text(&self, name: &str, lang: Lang) -> (String, String) {
+        let Some(t) = self
+            .manifest
+            .scenario_descriptions
+            .iter()
+            .find(|t| t.name == name)
+        else {
+            return (name.to_string(), String::new());
+        };
+        match lang {
+            Lang::Zh => (
+                t.name_zh.clone().unwrap_or_else(|| t.name.clone()),
+                t.description_zh
+                    .clone()
+                    .unwrap_or_else(|| t.description.clone()),
+            ),
+            Lang::En => (t.name.clone(), t.description.clone()),
+        }
+    }
+}
+
 /// Gathers the view. Catalog entries missing from the run (or the reverse)
 /// are tolerated: labels then come from the run's own columns.
 pub fn assemble(
     run: &Run,
     catalog: &Catalog,
     data: &Path,
+    lang: Lang,
     warnings: &mut Vec<String>,
 ) -> ReportView {
     let scenarios: Vec<String> = run
@@ -209,7 +235,14 @@ pub fn assemble(
                 .map(|i| catalog.indicators[i].unit.clone())
                 .unwrap_or_default();
             let condition = match target {
-                Some(t) => condition(&t.kind, r.comparator, r.target_value, r.target_year, &unit),
+                Some(t) => condition(
+                    lang,
+                    &t.kind,
+                    r.comparator,
+                    r.target_value,
+                    r.target_year,
+                    &unit,
+                ),
                 None => format!(
                     "{} {} {} ({})",
                     r.kind.name(),
@@ -273,7 +306,7 @@ pub fn assemble(
 
     let fans = seen_indicators
         .iter()
-        .filter_map(|id| fan_view(run, catalog, id, &scenarios))
+        .filter_map(|id| fan_view(run, catalog, id, &scenarios, lang))
         .collect();
 
     let scorecards = scenarios
@@ -400,6 +433,7 @@ fn fan_view(
     catalog: &Catalog,
     indicator_id: &str,
     scenarios: &[String],
+    lang: Lang,
 ) -> Option<FanView> {
     let rows: Vec<_> = run
         .attainment
@@ -476,7 +510,7 @@ fn fan_view(
         .iter()
         .filter_map(|r| {
             let target = catalog.targets.iter().find(|t| t.id == r.target_id);
-            target_line(r, target.map(|t| t.kind), &observed, &bands)
+            target_line(r, target.map(|t| t.kind), &observed, &bands, lang)
         })
         .collect();
     let unit = index
@@ -502,16 +536,17 @@ fn target_line(
     kind: Option<TargetKind>,
     observed: &[ObservedPoint],
     bands: &[ScenarioBands],
+    lang: Lang,
 ) -> Option<TargetLine> {
     let kind = kind?;
     let mut base_text = String::new();
     let base = |base_year: i32| {
         // The base year's value: observed, else the baseline's median.
         let (value, how) = match observed.iter().find(|o| o.year == base_year) {
-            Some(o) => (o.value, "value"),
+            Some(o) => (o.value, lang.say(Say::BaseValue)),
             None => (
                 bands.first()?.points.iter().find(|p| p.0 == base_year)?.1[3],
-                "baseline median",
+                lang.say(Say::BaseMedian),
             ),
         };
         base_text = format!("{base_year} {how} {}", number(value));
@@ -521,6 +556,7 @@ fn target_line(
     let first_year = observed.first().map_or(r.target_year, |o| o.year);
     Some(TargetLine {
         label: line_label(
+            lang,
             &kind,
             (r.comparator, r.target_value, r.target_year),
             value,

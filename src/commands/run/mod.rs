@@ -19,7 +19,7 @@ use crate::input::scenario::Scenario;
 use crate::input::{load_inputs, restrict, Inputs};
 use crate::plan::{compile, Plan};
 use crate::tables::attainment::borrowed_from;
-use crate::tables::manifest::{now_utc, sha256_file, Manifest};
+use crate::tables::manifest::{now_utc, sha256_file, Manifest, ScenarioText};
 use crate::tables::{build, write_run, Snapshot, Tables};
 
 pub use summary::summary;
@@ -138,6 +138,17 @@ pub fn run(config: &RunConfig) -> Result<RunReport> {
         horizon,
         inputs,
         scenarios: plan.scenarios.clone(),
+        scenario_descriptions: plan
+            .scenarios
+            .iter()
+            .filter_map(|name| scenarios.iter().find(|s| &s.name == name))
+            .map(|s| ScenarioText {
+                name: s.name.clone(),
+                description: s.description.clone(),
+                name_zh: s.name_zh.clone(),
+                description_zh: s.description_zh.clone(),
+            })
+            .collect(),
         started_utc,
         wall_seconds: started.elapsed().as_secs_f64(),
         timing: outcome.timing.clone(),
@@ -226,5 +237,5 @@ fn implausible_medians(catalog: &Catalog, tables: &Tables) -> Vec<String> {
 
 /// Runs the job and returns the summary the terminal shows.
 pub fn execute(config: &RunConfig) -> Result<String> {
-    run(config).map(|report| summary(&report))
+    run(config).map(|report| summary(&report, config.lang))
 }

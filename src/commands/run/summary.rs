@@ -5,44 +5,49 @@
 use std::fmt::Write;
 
 use super::RunReport;
-use crate::commands::words::{clip, goal, Basis};
-use crate::model::Named;
+use crate::commands::words::{clip, clip_width, goal, pad, pad_left, Basis, Lang, Say};
 use crate::plan::Status;
 
-/// The summary of a run: a row per target, a column per scenario with P(attain).
-pub fn summary(report: &RunReport) -> String {
+/// The summary of a run in `lang`: a row per target (its id, or under
+/// `zh` its Chinese name), a column per scenario with P(attain).
+pub fn summary(report: &RunReport, lang: Lang) -> String {
     let m = &report.manifest;
     let rows = &report.tables.attainment;
     let scenarios = &report.plan.scenarios;
     let mut out = String::new();
     let year = m
         .target_year
-        .map_or(String::new(), |y| format!(" by {y} (on course)"));
+        .map_or(String::new(), |y| lang.fill(Say::OnCourse, &[&y]));
     let largest_se = largest_se(report);
     let _ = writeln!(
         out,
-        "P(target met){year}, {} draws, seed {}, {} threads, {:.1} s (Monte Carlo SE ≤ {})",
-        m.draws,
-        m.seed,
-        m.threads,
-        m.wall_seconds,
-        round_up(largest_se)
+        "{}",
+        lang.fill(
+            Say::RunHeading,
+            &[
+                &m.draws,
+                &m.seed,
+                &m.threads,
+                &format!("{:.1}", m.wall_seconds),
+                &round_up(largest_se),
+                &year,
+            ]
+        )
     );
     if let Some(goal) = m.precision.filter(|&goal| largest_se > goal) {
-        let _ = writeln!(
-            out,
-            "warning: --precision {goal} not met: the largest standard error is {} after {} draws (--max-draws); raise --max-draws or ask for less precision",
-            round_up(largest_se),
-            m.draws
+        let warning = lang.fill(
+            Say::PrecisionNotMet,
+            &[&goal, &round_up(largest_se), &m.draws],
         );
+        let _ = writeln!(out, "{}", lang.fill(Say::Warning, &[&warning]));
     }
     let widths: Vec<usize> = scenarios.iter().map(|s| s.chars().count().max(6)).collect();
     let label_width = 36;
-    let mut header = format!("{:<label_width$}", "target");
+    let mut header = pad(lang.say(Say::Target), label_width);
     for (s, w) in scenarios.iter().zip(&widths) {
         let _ = write!(header, " {s:>w$}");
     }
-    header.push_str("  baseline says");
+    let _ = write!(header, "  {}", lang.say(Say::BaselineSays));
     let _ = writeln!(out, "{header}");
     let n_targets = rows.len() / scenarios.len().max(1);
     for j in 0..n_targets {
@@ -53,52 +58,52 @@ pub fn summary(report: &RunReport) -> String {
             Some(Basis::Assumption) => "§",
             _ => " ",
         };
-        let goal = goal(first.kind, first.comparator, first.target_value);
+        let goal = goal(lang, first.kind, first.comparator, first.target_value);
+        let name = match lang {
+            Lang::En => &first.target_id,
+            Lang::Zh => &first.name_zh,
+        };
         let label = format!(
             "{}{} {}",
-            clip(&first.target_id, label_width - goal.chars().count() - 3),
+            clip_width(name, label_width - goal.chars().count() - 3),
             marker,
             goal
         );
-        let mut line = format!("{label:<label_width$}");
+        let mut line = pad(&label, label_width);
         for (s, w) in widths.iter().enumerate() {
             let row = &rows[s * n_targets + j];
             let cell = match row.p_attain {
                 Some(p) => format!("{p:.2}"),
                 None => "n/a".to_string(),
             };
-            let _ = write!(line, " {cell:>w$}");
+            let _ = write!(line, " {}", pad_left(&cell, *w));
         }
-        let likelihood = first.likelihood.map_or("", |l| l.name());
+        let likelihood = first.likelihood.map_or("", |l| lang.likelihood(l));
         let note = match first.status {
-            Status::InsufficientHistory => "no public data yet".to_string(),
-            Status::AssumptionOnly => format!("{likelihood} (assumed)"),
-            Status::Borrowed => format!("{likelihood} (borrowed)"),
+            Status::InsufficientHistory => lang.say(Say::NoPublicDataYet).to_string(),
+            Status::AssumptionOnly => format!("{likelihood} {}", lang.say(Say::AssumedTag)),
+            Status::Borrowed => format!("{likelihood} {}", lang.say(Say::BorrowedTag)),
             Status::Ok => likelihood.to_string(),
         };
         let _ = writeln!(line, "  {note}");
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    basis_notes(&mut out, report, n_targets);
-    swings(&mut out, report);
+    basis_notes(&mut out, report, n_targets, lang);
+    swings(&mut out, report, lang);
     if !report.illustrative.is_empty() {
-        let _ = writeln!(out, "† rests on illustrative history (stand-ins to replace with official series; see data/README.md)");
+        let _ = writeln!(out, "{}", lang.say(Say::IllustrativeNote));
     }
     for w in &report.warnings {
-        let _ = writeln!(out, "warning: {w}");
+        let _ = writeln!(out, "{}", lang.fill(Say::Warning, &[w]));
     }
-    let _ = writeln!(
-        out,
-        "tables written to {}/ (attainment, fan, scorecard, required, sensitivity .parquet; run.json)",
-        m_out(report)
-    );
+    let _ = writeln!(out, "{}", lang.fill(Say::TablesWritten, &[&m_out(report)]));
     out
 }
 
 /// The largest swings of P(attain) across an uncertain lever's range
 /// (`sensitivity.parquet`): what a probability hangs on.
-fn swings(out: &mut String, report: &RunReport) {
+fn swings(out: &mut String, report: &RunReport, lang: Lang) {
     /// Swings printed at most.
     const SHOWN: usize = 5;
     let mut rows: Vec<_> = report
@@ -111,13 +116,15 @@ fn swings(out: &mut String, report: &RunReport) {
         return;
     }
     rows.sort_by(|a, b| (b.2 - b.1).abs().total_cmp(&(a.2 - a.1).abs()));
-    let _ = writeln!(
-        out,
-        "largest swings across uncertain levers (P with the lever in the lowest → highest tenth of its range):"
-    );
+    let _ = writeln!(out, "{}", lang.say(Say::SwingsHeading));
     for (r, low, high) in rows.into_iter().take(SHOWN) {
         let range = match r.lever_mode {
-            Some(mode) => format!("{}–{}, peak {mode}", r.lever_low, r.lever_high),
+            Some(mode) => format!(
+                "{}–{}, {} {mode}",
+                r.lever_low,
+                r.lever_high,
+                lang.say(Say::Peak)
+            ),
             None => format!("{}–{}", r.lever_low, r.lever_high),
         };
         let lever = format!("{} ({range})", r.lever);
@@ -137,7 +144,7 @@ fn m_out(report: &RunReport) -> String {
 /// What the marked targets rest on: the analogs borrowed, the assumptions,
 /// and for targets without a probability the publication that would give
 /// them one.
-fn basis_notes(out: &mut String, report: &RunReport, n_targets: usize) {
+fn basis_notes(out: &mut String, report: &RunReport, n_targets: usize, lang: Lang) {
     let ids = |pick: &dyn Fn(&Basis) -> bool| -> Vec<(&str, &Basis)> {
         report
             .basis
@@ -166,31 +173,25 @@ fn basis_notes(out: &mut String, report: &RunReport, n_targets: usize) {
                 _ => String::new(),
             })
             .collect();
-        let _ = writeln!(
-            out,
-            "‡ borrowed: fewer than 3 own figures, with the dynamics of an analog series: {}",
-            list.join("; ")
-        );
+        let _ = writeln!(out, "{}", lang.fill(Say::BorrowedNote, &[&list.join("; ")]));
     }
     let assumed = ids(&|b| matches!(b, Basis::Assumption));
     if !assumed.is_empty() {
         let list: Vec<&str> = assumed.iter().map(|(id, _)| *id).collect();
         let _ = writeln!(
             out,
-            "§ assumption: the probability comes from the scenarios (a hazard or an assumed rate), not from data: {}",
-            list.join(", ")
+            "{}",
+            lang.fill(Say::AssumptionNote, &[&list.join(", ")])
         );
     }
     let missing = ids(&|b| matches!(b, Basis::NoData { .. }));
     if !missing.is_empty() {
-        let _ = writeln!(
-            out,
-            "no public data yet for {} targets; the figures would come from:",
-            missing.len()
-        );
+        let _ = writeln!(out, "{}", lang.fill(Say::MissingNote, &[&missing.len()]));
         for (id, b) in missing {
             if let Basis::NoData { published_in } = b {
-                let source = published_in.as_deref().unwrap_or("(no publication known)");
+                let source = published_in
+                    .as_deref()
+                    .unwrap_or(lang.say(Say::NoPublicationKnown));
                 let _ = writeln!(out, "  {id}: {}", clip(source, 110));
             }
         }

@@ -18,12 +18,18 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog> {
     let indicators_path = find_table(dir, "indicators")?;
     let targets_path = find_table(dir, "targets")?;
     let history_path = find_table(dir, "history")?;
-    let indicators = parse_indicators(&read_table(&indicators_path)?)?;
-    let mut warnings = Vec::new();
-    let history = parse_history(&read_table(&history_path)?, &indicators, &mut warnings)?;
+    let tables = [
+        read_table(&indicators_path)?,
+        read_table(&targets_path)?,
+        read_table(&history_path)?,
+    ];
+    let mut warnings: Vec<String> = tables.iter().filter_map(|t| t.warning.clone()).collect();
+    let [indicators_table, targets_table, history_table] = &tables;
+    let indicators = parse_indicators(indicators_table)?;
+    let history = parse_history(history_table, &indicators, &mut warnings)?;
     analog::check_priors(&indicators_path, &indicators, &history)?;
     let (settings, settings_path) = settings::read_settings(dir)?;
-    let targets = parse_targets(&read_table(&targets_path)?, &indicators, &history)?;
+    let targets = parse_targets(targets_table, &indicators, &history)?;
     // A milestone without a row: nothing says whether it is done. (A walk
     // or a count without one is listed by `run` as having no public data.)
     for (k, indicator) in indicators.iter().enumerate() {
@@ -69,18 +75,24 @@ fn year_of_day(days: i64) -> i32 {
     (yoe + era * 400 + i64::from(month <= 2)) as i32
 }
 
-fn check_id(id: &str, place: Place) -> Result<()> {
-    let ok = !id.is_empty()
+/// An id or group name as statistical offices write them: ASCII letters
+/// (either case), digits, `_`, `.` and `-`, starting with a letter or a
+/// digit (`rd_intensity`, `N0001`, `NY.GDP.MKTP.CD`).
+pub fn valid_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_alphanumeric())
         && id
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && id.starts_with(|c: char| c.is_ascii_lowercase());
-    if ok {
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+fn check_id(id: &str, place: Place) -> Result<()> {
+    if valid_id(id) {
         Ok(())
     } else {
         Err(Error::input(
             place,
-            "a snake_case id (a–z, 0–9, _; starting with a letter)",
+            "an id of ASCII letters, digits, `_`, `.` and `-`, starting with a letter or digit \
+             (e.g. `rd_intensity`, `N0001`, `NY.GDP.MKTP.CD`)",
             format!("`{id}`"),
         ))
     }

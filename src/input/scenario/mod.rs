@@ -35,6 +35,8 @@ pub const BASELINE: &str = "baseline";
 pub(super) struct RawScenario {
     name: String,
     description: String,
+    name_zh: Option<String>,
+    description_zh: Option<String>,
     extends: Option<String>,
     #[serde(default)]
     adjust: Vec<RawAdjust>,
@@ -155,6 +157,10 @@ pub struct Scenario {
     pub name: String,
     /// What it represents.
     pub description: String,
+    /// Its name in Chinese, if the file gives one (shown under `--lang zh`).
+    pub name_zh: Option<String>,
+    /// What it represents, in Chinese, if the file says.
+    pub description_zh: Option<String>,
     /// The file it was read from.
     pub file: PathBuf,
     /// The scenario it extends, if any.
@@ -260,7 +266,7 @@ fn read_raw(file: &Path) -> Result<RawScenario> {
         };
         Error::input(
             place,
-            "a scenario in the documented format (keys: name, description, extends, [[adjust]], [[shock]], [[factor]])",
+            "a scenario in the documented format (keys: name, description, name_zh, description_zh, extends, [[adjust]], [[shock]], [[factor]])",
             e.message().trim().to_string(),
         )
     })
@@ -364,6 +370,8 @@ fn resolve(
         None => Scenario {
             name: String::new(),
             description: String::new(),
+            name_zh: None,
+            description_zh: None,
             file: PathBuf::new(),
             extends: None,
             adjusts: Vec::new(),
@@ -374,6 +382,14 @@ fn resolve(
     stack.pop();
     scenario.name = p.raw.name.clone();
     scenario.description = p.raw.description.trim().to_string();
+    let text = |t: &Option<String>| {
+        t.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    };
+    scenario.name_zh = text(&p.raw.name_zh);
+    scenario.description_zh = text(&p.raw.description_zh);
     scenario.file = p.file.clone();
     validate::validate_own(p, catalog, &mut scenario)?;
     done.insert(name.to_string(), scenario.clone());

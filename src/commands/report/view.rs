@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::commands::words::{condition, number, target_line as line_label, Basis};
 use crate::input::catalog::{Catalog, Provenance};
-use crate::model::target::{Kind, TargetKind};
+use crate::model::target::{Comparator, Kind, TargetKind};
 use crate::model::transform::Transform;
 use crate::model::Named;
 use crate::plan::Status;
@@ -388,7 +388,11 @@ fn fan_view(
         .iter()
         .filter_map(|r| {
             let target = catalog.targets.iter().find(|t| t.id == r.target_id);
-            target_line(r, target.map(|t| t.kind), &observed, &bands)
+            // A count is a whole number: its threshold is its value.
+            let decimals = index
+                .filter(|&i| catalog.indicators[i].transform != Transform::Count)
+                .map(|i| catalog.indicators[i].decimals);
+            target_line(r, target.map(|t| t.kind), &observed, &bands, decimals)
         })
         .collect();
     let unit = index
@@ -408,12 +412,27 @@ fn fan_view(
     })
 }
 
+/// The unrounded value at which a figure published with `decimals`
+/// decimals (rounded half away from zero) starts to meet `comparator value`:
+/// half a unit of the last decimal below the value for `>=` and `<`, above
+/// it for `>` and `<=` (e.g. 99.95 for "≥ 100" at one decimal).
+pub fn published_threshold(comparator: Comparator, value: f64, decimals: i32) -> f64 {
+    let half = 0.5 * 10f64.powi(-decimals.clamp(0, 12));
+    let drawn = match comparator {
+        Comparator::Ge | Comparator::Lt => value - half,
+        Comparator::Gt | Comparator::Le => value + half,
+    };
+    // Written with one decimal more than published, e.g. 99.95.
+    crate::model::transform::round_published(drawn, decimals.clamp(0, 12) + 1)
+}
+
 /// The level a target asks of the indicator, as a line on its fan chart.
 fn target_line(
     r: &AttainmentRow,
     kind: Option<TargetKind>,
     observed: &[ObservedPoint],
     bands: &[ScenarioBands],
+    decimals: Option<i32>,
 ) -> Option<TargetLine> {
     let kind = kind?;
     let mut base_text = String::new();
@@ -431,13 +450,32 @@ fn target_line(
     };
     let (value, from) = kind.yearly_level(r.target_value, r.target_year, base)?;
     let first_year = observed.first().map_or(r.target_year, |o| o.year);
+    let mut label = line_label(
+        &kind,
+        (r.comparator, r.target_value, r.target_year),
+        value,
+        &base_text,
+    );
+    // A level is met when its published figure is: the line is drawn at
+    // the threshold of the unrounded value, with a note.
+    let published = matches!(kind, TargetKind::Level | TargetKind::EveryYear { .. });
+    let value = match decimals.filter(|_| published) {
+        Some(d) => {
+            let drawn = published_threshold(r.comparator, value, d);
+            if drawn != value {
+                label.push_str(&format!(
+                    " (drawn at {}: figures from there publish as {} at {d} decimal{})",
+                    number(drawn),
+                    number(value),
+                    if d == 1 { "" } else { "s" }
+                ));
+            }
+            drawn
+        }
+        None => value,
+    };
     Some(TargetLine {
-        label: line_label(
-            &kind,
-            (r.comparator, r.target_value, r.target_year),
-            value,
-            &base_text,
-        ),
+        label,
         value,
         from_year: from.unwrap_or(first_year),
         year: r.target_year,

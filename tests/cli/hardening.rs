@@ -3,6 +3,7 @@
 //! fix.
 
 use super::*;
+use std::collections::BTreeMap;
 
 /// Keeps only the last `keep` history rows of `indicator` (by year).
 fn keep_last_rows(fx: &Scratch, indicator: &str, keep: usize) {
@@ -504,4 +505,56 @@ fn an_implausible_projected_median_is_a_warning_naming_scenario_and_indicator() 
         "{}",
         out.stdout
     );
+}
+
+// ---------------------------------------------------------------------------
+// item 9: charts draw the published threshold, with distinct ticks
+// ---------------------------------------------------------------------------
+
+/// The texts of an SVG's `<text>` elements.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_fan_chart_draws_the_published_threshold_with_a_note_and_distinct_ticks() {
+    let fx = fixture("chart-threshold");
+    fx.set_line(
+        "data/targets.csv",
+        "pass_rate_2030,",
+        "pass_rate_2030,pass_rate,level,>=,100,2030,,,a pass rate of 100 %",
+    );
+    fx.append(
+        "data/history.csv",
+        "pass_rate,2025,100,official,inspection report 2025\n",
+    );
+    fx.run(&[]).assert_success();
+    report(&fx.out()).assert_success();
+    let svg = fs::read_to_string(fx.out().join("report/charts/fan_pass_rate.svg")).unwrap();
+    let texts = svg_texts(&svg);
+    assert!(
+        texts.iter().any(|t| t.contains("drawn at 99.95")),
+        "a note on the threshold drawn: {texts:?}"
+    );
+    // each panel (one per scenario) labels its value axis once per tick
+    let panels = 2;
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in &texts {
+        if t.parse::<f64>().is_ok() && t.contains('.') {
+            *counts.entry(t.as_str()).or_default() += 1;
+        }
+    }
+    assert!(counts.len() > 1, "{texts:?}");
+    for (label, n) in &counts {
+        assert!(
+            *n <= panels,
+            "tick label {label} appears {n} times: {counts:?}"
+        );
+    }
 }

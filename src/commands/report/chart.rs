@@ -91,9 +91,15 @@ fn value_range(fan: &FanView) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// Tick labels with as many decimals as the range needs, at most `most`.
+/// Labels on the value axis at most.
+const Y_LABELS: usize = 6;
+
+/// Tick labels with as many decimals as the range needs, at most `most`
+/// unless more are needed for the labels to differ: the ticks are at least
+/// `span / Y_LABELS` apart, so `ceil(−log10(span / Y_LABELS))` decimals tell
+/// them apart.
 fn tick(v: f64, span: f64, most: i32) -> String {
-    let decimals = if span >= 20.0 {
+    let wanted = if span >= 20.0 {
         0
     } else if span >= 2.0 {
         1
@@ -101,6 +107,13 @@ fn tick(v: f64, span: f64, most: i32) -> String {
         2
     }
     .min(most.max(0) as usize);
+    let step = span / Y_LABELS as f64;
+    let distinct = if step > 0.0 && step.is_finite() {
+        (-step.log10()).ceil().clamp(0.0, 12.0) as usize
+    } else {
+        0
+    };
+    let decimals = wanted.max(distinct);
     format!("{v:.decimals$}")
 }
 
@@ -158,7 +171,7 @@ pub fn fan_svg(fan: &FanView, scenarios: &[String], lang: Lang) -> Result<String
                 .bold_line_style(INK.mix(0.07))
                 .axis_style(INK.mix(0.5))
                 .x_labels(5)
-                .y_labels(6)
+                .y_labels(Y_LABELS)
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .y_label_formatter(&|v| tick(*v, span, fan.decimals))
                 .label_style(font(14))
@@ -382,4 +395,33 @@ pub fn scorecard_svg(cards: &[Scorecard], scenarios: &[String], lang: Lang) -> R
         root.present().map_err(drawing)?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick;
+
+    #[test]
+    fn tick_labels_differ_even_on_a_narrow_range_of_a_one_decimal_figure() {
+        for (lo, hi) in [
+            (99.9, 100.06),
+            (99.94, 100.0),
+            (3.1, 3.25),
+            (0.0, 1.0),
+            (10.0, 60.0),
+        ] {
+            let span: f64 = hi - lo;
+            // the finest steps the axis may use: 1, 2 or 5 × 10^k, at least span / 6 apart
+            let mut step = 10f64.powf((span / 6.0).log10().floor());
+            while step * 6.0 < span {
+                step *= 2.0;
+            }
+            let labels: Vec<String> = (0..=((span / step) as usize))
+                .map(|i| tick(lo + i as f64 * step, span, 1))
+                .collect();
+            let mut unique = labels.clone();
+            unique.dedup();
+            assert_eq!(unique, labels, "span {span}");
+        }
+    }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::commands::words::{condition, number, target_line as line_label, Basis, Lang, Say};
 use crate::input::catalog::{Catalog, Provenance};
 use crate::model::lever::Spread;
-use crate::model::target::{Kind, TargetKind};
+use crate::model::target::{Comparator, Kind, TargetKind};
 use crate::model::transform::Transform;
 use crate::model::Named;
 use crate::plan::Status;
@@ -510,7 +510,11 @@ fn fan_view(
         .iter()
         .filter_map(|r| {
             let target = catalog.targets.iter().find(|t| t.id == r.target_id);
-            target_line(r, target.map(|t| t.kind), &observed, &bands, lang)
+            // A count is a whole number: its threshold is its value.
+            let decimals = index
+                .filter(|&i| catalog.indicators[i].transform != Transform::Count)
+                .map(|i| catalog.indicators[i].decimals);
+            target_line(r, target.map(|t| t.kind), &observed, &bands, decimals, lang)
         })
         .collect();
     let unit = index
@@ -530,12 +534,27 @@ fn fan_view(
     })
 }
 
+/// The unrounded value at which a figure published with `decimals`
+/// decimals (rounded half away from zero) starts to meet `comparator value`:
+/// half a unit of the last decimal below the value for `>=` and `<`, above
+/// it for `>` and `<=` (e.g. 99.95 for "≥ 100" at one decimal).
+pub fn published_threshold(comparator: Comparator, value: f64, decimals: i32) -> f64 {
+    let half = 0.5 * 10f64.powi(-decimals.clamp(0, 12));
+    let drawn = match comparator {
+        Comparator::Ge | Comparator::Lt => value - half,
+        Comparator::Gt | Comparator::Le => value + half,
+    };
+    // Written with one decimal more than published, e.g. 99.95.
+    crate::model::transform::round_published(drawn, decimals.clamp(0, 12) + 1)
+}
+
 /// The level a target asks of the indicator, as a line on its fan chart.
 fn target_line(
     r: &AttainmentRow,
     kind: Option<TargetKind>,
     observed: &[ObservedPoint],
     bands: &[ScenarioBands],
+    decimals: Option<i32>,
     lang: Lang,
 ) -> Option<TargetLine> {
     let kind = kind?;
@@ -554,14 +573,28 @@ fn target_line(
     };
     let (value, from) = kind.yearly_level(r.target_value, r.target_year, base)?;
     let first_year = observed.first().map_or(r.target_year, |o| o.year);
+    let mut label = line_label(
+        lang,
+        &kind,
+        (r.comparator, r.target_value, r.target_year),
+        value,
+        &base_text,
+    );
+    // A level is met when its published figure is: the line is drawn at
+    // the threshold of the unrounded value, with a note.
+    let published = matches!(kind, TargetKind::Level | TargetKind::EveryYear { .. });
+    let value = match decimals.filter(|_| published) {
+        Some(d) => {
+            let drawn = published_threshold(r.comparator, value, d);
+            if drawn != value {
+                label.push_str(&lang.fill(Say::DrawnAt, &[&number(drawn), &number(value)]));
+            }
+            drawn
+        }
+        None => value,
+    };
     Some(TargetLine {
-        label: line_label(
-            lang,
-            &kind,
-            (r.comparator, r.target_value, r.target_year),
-            value,
-            &base_text,
-        ),
+        label,
         value,
         from_year: from.unwrap_or(first_year),
         year: r.target_year,

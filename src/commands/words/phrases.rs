@@ -151,6 +151,9 @@ phrases! {
     ChartTargetsMet => ("targets met", "达成目标数"),
     ChartMean => ("mean {0} of {1}", "平均 {0} / {1}"),
     BaseValue => ("value", "数值"),
+    DrawnAt => (
+        " (drawn at {0}: figures from there publish as {1}, rounded as published)",
+        "（画在 {0}：按公布的小数位数四舍五入，从此值起公布为 {1}）"),
     BaseMedian => ("baseline median", "基准情景中位数"),
 
     // attain report (the page; the English texts are the bilingual page of

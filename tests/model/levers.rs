@@ -108,9 +108,6 @@ fn write_lever_fixture(dir: &Path) {
     }
 }
 
-/// A target, P(attain) at a lever value, and the lever's (low, mode, high).
-type Case<'a> = (&'a str, &'a dyn Fn(f64) -> f64, (f64, Option<f64>, f64));
-
 #[test]
 fn uncertain_levers_match_their_closed_forms() {
     let fx = scratch("levers");

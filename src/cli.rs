@@ -8,8 +8,38 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::words::Lang;
 use crate::error::{Error, Result};
+
+/// The language people read the terminal and the page in (`--lang`). Column
+/// names of the tables never change with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+impl Lang {
+    /// `zh` or `en` (as `--lang` takes them).
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The default for a value of the `LANG` environment variable: Chinese
+    /// when it starts with `zh` (`zh_CN.UTF-8`), else English.
+    pub fn from_env(lang: Option<&str>) -> Lang {
+        match lang {
+            Some(l) if l.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
+            _ => Lang::En,
+        }
+    }
+}
 
 /// The seed used when `--seed` is not given.
 pub const DEFAULT_SEED: u64 = 2030;

@@ -10,6 +10,7 @@ mod phrases;
 
 use std::fmt::Display;
 
+pub use crate::cli::Lang;
 pub use columns::{column_zh, is_probability};
 pub use phrases::Say;
 
@@ -19,36 +20,9 @@ use crate::model::Named;
 use crate::plan::Status;
 use crate::tables::attainment::Likelihood;
 
-/// The language people read the terminal and the page in (`--lang`). Column
-/// names of the tables never change with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// English.
-    #[default]
-    En,
-    /// Simplified Chinese.
-    Zh,
-}
-
+// `Lang` is a flag's value, so it is defined with the flags (`cli.rs`);
+// what it says is here.
 impl Lang {
-    /// `zh` or `en` (as `--lang` takes them).
-    pub fn parse(text: &str) -> Option<Lang> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "zh" => Some(Lang::Zh),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The default for a value of the `LANG` environment variable: Chinese
-    /// when it starts with `zh` (`zh_CN.UTF-8`), else English.
-    pub fn from_env(lang: Option<&str>) -> Lang {
-        match lang {
-            Some(l) if l.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
-            _ => Lang::En,
-        }
-    }
-
     /// The sentence `say` in this language.
     pub fn say(self, say: Say) -> &'static str {
         match self {

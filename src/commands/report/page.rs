@@ -417,7 +417,7 @@ fn levers(h: &mut String, view: &ReportView, lang: Lang) {
         let (lo, hi) = (bar.p_low.min(bar.p_high), bar.p_low.max(bar.p_high));
         let share = bar
             .first_order
-            .map_or_else(|| "—".to_string(), |s| format!("{:.0} %", 100.0 * s));
+            .map_or_else(|| "—".to_string(), |s| format!("{:.1} %", 100.0 * s));
         let _ = writeln!(
             h,
             "<tr><td>{name} <span class=\"id\">{id}</span></td><td><code>{lever}</code><br>\

@@ -11,27 +11,14 @@ fn compare_splits_each_change_into_data_and_scenarios() {
     let fx = fixture("compare");
     let old = fx.path("old");
     let new = fx.path("new");
-    let run_into = |out: &Path| {
-        Outcome::of(
-            Command::new(BIN)
-                .arg("run")
-                .arg("--data")
-                .arg(fx.data())
-                .arg("--scenarios")
-                .arg(fx.scenarios())
-                .arg("--out")
-                .arg(out)
-                .args(["--draws", DRAWS, "--quiet"]),
-        )
-    };
-    run_into(&old).assert_success();
+    fx.run_to(&old, &[]).assert_success();
     // A new figure for the quality index, and a stronger push.
     fx.append(
         "data/history.csv",
         "quality_index,2025,92.9,official,statistical yearbook 2026\n",
     );
     fx.replace("scenarios/push.toml", "drift_add = 0.2", "drift_add = 0.5");
-    run_into(&new).assert_success();
+    fx.run_to(&new, &[]).assert_success();
     let out = compare(&old, &new);
     out.assert_success();
     assert!(out.stdout.contains("largest changes"), "{}", out.stdout);

@@ -97,29 +97,12 @@ fn compare(old: &Path, new: &Path) -> Outcome {
     Outcome::of(Command::new(BIN).arg("compare").arg(old).arg(new))
 }
 
-/// `run` on the fixture into `out` with `extra` flags.
-fn run_into(fx: &Scratch, out: &Path, extra: &[&str]) {
-    Outcome::of(
-        Command::new(BIN)
-            .arg("run")
-            .arg("--data")
-            .arg(fx.data())
-            .arg("--scenarios")
-            .arg(fx.scenarios())
-            .arg("--out")
-            .arg(out)
-            .args(["--draws", DRAWS, "--quiet"])
-            .args(extra),
-    )
-    .assert_success();
-}
-
 #[test]
 fn compare_credits_a_change_of_target_year_to_the_settings_not_the_scenarios() {
     let fx = fixture("compare-settings");
     let (a, b) = (fx.path("a"), fx.path("b"));
-    run_into(&fx, &a, &[]);
-    run_into(&fx, &b, &["--target-year", "2028"]);
+    fx.run_to(&a, &[]).assert_success();
+    fx.run_to(&b, &["--target-year", "2028"]).assert_success();
     let out = compare(&a, &b);
     out.assert_success();
     assert!(
@@ -147,9 +130,9 @@ fn compare_credits_a_change_of_target_year_to_the_settings_not_the_scenarios() {
 fn compare_does_not_credit_the_scenarios_when_settings_and_scenarios_both_change() {
     let fx = fixture("compare-both");
     let (a, b) = (fx.path("a"), fx.path("b"));
-    run_into(&fx, &a, &[]);
+    fx.run_to(&a, &[]).assert_success();
     fx.replace("scenarios/push.toml", "drift_add = 0.2", "drift_add = 0.5");
-    run_into(&fx, &b, &["--seed", "7"]);
+    fx.run_to(&b, &["--seed", "7"]).assert_success();
     let out = compare(&a, &b);
     out.assert_success();
     assert!(out.stdout.contains("seed 2030 → 7"), "{}", out.stdout);
@@ -162,9 +145,9 @@ fn compare_does_not_credit_the_scenarios_when_settings_and_scenarios_both_change
 fn compare_of_runs_given_in_the_wrong_order_warns() {
     let fx = fixture("compare-order");
     let (a, b) = (fx.path("a"), fx.path("b"));
-    run_into(&fx, &a, &[]);
+    fx.run_to(&a, &[]).assert_success();
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    run_into(&fx, &b, &[]);
+    fx.run_to(&b, &[]).assert_success();
     let right = compare(&a, &b);
     right.assert_success();
     assert!(!right.stdout.contains("wrong order"), "{}", right.stdout);
@@ -185,9 +168,9 @@ fn report(out: &Path) -> Outcome {
 fn a_new_run_removes_the_compare_table_and_report_leaves_out_tables_of_another_run() {
     let fx = fixture("owns-folder");
     let old = fx.path("old");
-    run_into(&fx, &old, &[]);
+    fx.run_to(&old, &[]).assert_success();
     fx.replace("scenarios/push.toml", "drift_add = 0.2", "drift_add = 0.5");
-    run_into(&fx, &fx.out(), &[]);
+    fx.run_to(&fx.out(), &[]).assert_success();
     compare(&old, &fx.out()).assert_success();
     let table = fx.out().join("compare.parquet");
     assert!(table.is_file());
@@ -196,7 +179,7 @@ fn a_new_run_removes_the_compare_table_and_report_leaves_out_tables_of_another_r
     assert!(fx.out().join("report/tables/compare.csv").is_file());
     let kept = fs::read(&table).unwrap();
     // a new run: the table compared the run it replaces, and goes
-    run_into(&fx, &fx.out(), &[]);
+    fx.run_to(&fx.out(), &[]).assert_success();
     assert!(
         !table.exists(),
         "compare.parquet of the earlier run is removed"

@@ -44,18 +44,9 @@ fn save_as_xlsx(fx: &Scratch, rel: &str, xlsx: &str) {
     book.save(fx.path(xlsx)).unwrap();
 }
 
-fn run_to(fx: &Scratch, out: &str) -> Outcome {
-    Outcome::of(
-        Command::new(BIN)
-            .arg("run")
-            .arg("--data")
-            .arg(fx.data())
-            .arg("--scenarios")
-            .arg(fx.scenarios())
-            .arg("--out")
-            .arg(fx.path(out))
-            .args(["--draws", DRAWS, "--quiet", "--seed", "5"]),
-    )
+/// `run` on the copy into its folder `out`, at seed 5.
+fn run_named(fx: &Scratch, out: &str) -> Outcome {
+    fx.run_to(&fx.path(out), &["--seed", "5"])
 }
 
 fn same_tables(fx: &Scratch, a: &str, b: &str) {
@@ -75,10 +66,10 @@ fn same_tables(fx: &Scratch, a: &str, b: &str) {
 fn gbk_csv_gives_the_same_tables_as_utf8_with_a_warning_naming_the_file() {
     let fx = fixture("gbk");
     with_chinese_sources(&fx);
-    run_to(&fx, "utf8").assert_success();
+    run_named(&fx, "utf8").assert_success();
     save_as_gbk(&fx, "data/history.csv");
     save_as_gbk(&fx, "data/indicators.csv");
-    let gbk = run_to(&fx, "gbk");
+    let gbk = run_named(&fx, "gbk");
     gbk.assert_success();
     same_tables(&fx, "utf8", "gbk");
     for file in ["history.csv", "indicators.csv"] {
@@ -98,7 +89,7 @@ fn gbk_csv_gives_the_same_tables_as_utf8_with_a_warning_naming_the_file() {
 #[test]
 fn utf16_text_from_excel_is_read_with_a_warning() {
     let fx = fixture("utf16");
-    run_to(&fx, "utf8").assert_success();
+    run_named(&fx, "utf8").assert_success();
     // Excel's "Unicode text": UTF-16 LE with a byte-order mark, tab-separated
     let text = fx.read("data/history.csv").replace(',', "\t");
     let mut bytes = vec![0xFF, 0xFE];
@@ -106,7 +97,7 @@ fn utf16_text_from_excel_is_read_with_a_warning() {
         bytes.extend(unit.to_le_bytes());
     }
     fs::write(fx.path("data/history.csv"), bytes).unwrap();
-    let out = run_to(&fx, "utf16");
+    let out = run_named(&fx, "utf16");
     out.assert_success();
     assert!(out.stdout.contains("UTF-16"), "{}", out.stdout);
     same_tables(&fx, "utf8", "utf16");
@@ -116,12 +107,12 @@ fn utf16_text_from_excel_is_read_with_a_warning() {
 fn xlsx_history_gives_the_same_tables_as_csv() {
     let fx = fixture("xlsx");
     with_chinese_sources(&fx);
-    run_to(&fx, "csv").assert_success();
+    run_named(&fx, "csv").assert_success();
     save_as_xlsx(&fx, "data/history.csv", "data/history.xlsx");
     save_as_xlsx(&fx, "data/indicators.csv", "data/indicators.xlsx");
     fx.remove("data/history.csv");
     fx.remove("data/indicators.csv");
-    let out = run_to(&fx, "xlsx");
+    let out = run_named(&fx, "xlsx");
     out.assert_success();
     same_tables(&fx, "csv", "xlsx");
     let manifest = fx.read("xlsx/run.json");

@@ -113,6 +113,8 @@ trait Commands {
     fn check(&self) -> Outcome;
     /// `attain run` on the copy, with few draws, quietly, and `extra` flags.
     fn run(&self, extra: &[&str]) -> Outcome;
+    /// The same into the output folder `out`.
+    fn run_to(&self, out: &Path, extra: &[&str]) -> Outcome;
 }
 
 impl Commands for Scratch {
@@ -128,6 +130,10 @@ impl Commands for Scratch {
     }
 
     fn run(&self, extra: &[&str]) -> Outcome {
+        self.run_to(&self.out(), extra)
+    }
+
+    fn run_to(&self, out: &Path, extra: &[&str]) -> Outcome {
         Outcome::of(
             Command::new(BIN)
                 .arg("run")
@@ -136,7 +142,7 @@ impl Commands for Scratch {
                 .arg("--scenarios")
                 .arg(self.scenarios())
                 .arg("--out")
-                .arg(self.out())
+                .arg(out)
                 .args(["--draws", DRAWS, "--quiet"])
                 .args(extra),
         )

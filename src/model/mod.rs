@@ -15,8 +15,10 @@
 //! - [`effort`]: the extra drift that lifts P(attain) to a goal;
 //! - [`rng`]: random streams keyed by (seed, domain, key, block) (§7);
 //! - [`sketch`]: mergeable quantile sketches;
-//! - [`score`]: proper scores of forecasts (the backtest).
+//! - [`score`]: proper scores of forecasts (the backtest);
+//! - [`calendar`]: dates from a count of days (time stamps, the current year).
 
+pub mod calendar;
 pub mod effort;
 pub mod fit;
 pub mod lever;

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::Timing;
 use crate::error::{Error, Result};
+use crate::model::calendar::civil_from_days;
 
 /// The key of the manifest in each Parquet file's metadata.
 pub const MANIFEST_KEY: &str = "attain.run";
@@ -95,16 +96,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 pub fn iso8601(epoch_seconds: u64) -> String {
     let days = (epoch_seconds / 86_400) as i64;
     let rem = epoch_seconds % 86_400;
-    // Civil-from-days (H. Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         rem / 3600,

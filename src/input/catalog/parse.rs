@@ -9,6 +9,7 @@ use std::path::Path;
 use super::{analog, settings, Catalog, Indicator, Observation, Provenance, Target};
 use crate::error::{Error, Place, Result};
 use crate::input::table::{find_table, read_table, RawTable, Row};
+use crate::model::calendar::civil_from_days;
 use crate::model::target::{Comparator, Kind, TargetKind};
 use crate::model::transform::Transform;
 use crate::model::Named;
@@ -59,20 +60,7 @@ pub fn current_year() -> i32 {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    year_of_day((seconds / 86_400) as i64)
-}
-
-/// The calendar year of a day counted from 1970-01-01 (H. Hinnant's
-/// civil-from-days).
-fn year_of_day(days: i64) -> i32 {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2)) as i32
+    civil_from_days((seconds / 86_400) as i64).0 as i32
 }
 
 /// An id or group name as statistical offices write them: ASCII letters
@@ -529,18 +517,4 @@ fn parse_targets(
         });
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::year_of_day;
-
-    #[test]
-    fn the_year_of_a_day_turns_on_new_year() {
-        assert_eq!(year_of_day(0), 1970);
-        assert_eq!(year_of_day(20_818), 2026); // 2026-12-31
-        assert_eq!(year_of_day(20_819), 2027); // 2027-01-01
-        assert_eq!(year_of_day(20_454), 2026); // 2026-01-01
-        assert_eq!(year_of_day(20_453), 2025);
-    }
 }
